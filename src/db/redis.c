@@ -1,0 +1,133 @@
+/*
+ * redis.c: one hiredis connection per thread, with short timeouts so a
+ * stopped Redis never stalls a request for long.
+ */
+#include "db/redis.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RETRY_INTERVAL_S 1
+
+static char r_host[256] = "127.0.0.1", r_password[256];
+static int r_port = 6379, r_db;
+
+static _Thread_local redisContext *tctx;
+static _Thread_local time_t last_failure;
+
+int wos_redis_parse_url(const char *url, char *host, size_t host_len, int *port, int *db,
+                        char *password, size_t password_len)
+{
+    const char *p;
+    if (strncmp(url, "redis://", 8) == 0)
+        p = url + 8;
+    else
+        return -1;
+    password[0] = '\0';
+    const char *at = strrchr(p, '@');
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        const char *pw = colon ? colon + 1 : p;
+        snprintf(password, password_len, "%.*s", (int)(at - pw), pw);
+        p = at + 1;
+    }
+    size_t hl = strcspn(p, ":/");
+    if (hl == 0 || hl >= host_len)
+        return -1;
+    snprintf(host, host_len, "%.*s", (int)hl, p);
+    p += hl;
+    *port = 6379;
+    *db = 0;
+    if (*p == ':') {
+        char *end;
+        long v = strtol(p + 1, &end, 10);
+        if (end == p + 1 || v <= 0 || v > 65535)
+            return -1;
+        *port = (int)v;
+        p = end;
+    }
+    if (*p == '/' && p[1]) {
+        char *end;
+        long v = strtol(p + 1, &end, 10);
+        if (*end || v < 0)
+            return -1;
+        *db = (int)v;
+    }
+    return 0;
+}
+
+void wos_redis_init(const char *url)
+{
+    if (!url || wos_redis_parse_url(url, r_host, sizeof(r_host), &r_port, &r_db, r_password,
+                                    sizeof(r_password)) != 0)
+        wos_log(NULL, WOS_LOG_WARN, "REDIS_URL is not a redis:// URL; using 127.0.0.1:6379");
+}
+
+static int command_ok(redisContext *c, const char *fmt, const char *arg)
+{
+    redisReply *r = arg ? redisCommand(c, fmt, arg) : redisCommand(c, fmt);
+    int ok = r && r->type != REDIS_REPLY_ERROR;
+    if (r)
+        freeReplyObject(r);
+    return ok;
+}
+
+redisContext *wos_redis_conn(void)
+{
+    if (tctx && tctx->err)
+        wos_redis_broken();
+    if (tctx)
+        return tctx;
+    if (last_failure && time(NULL) - last_failure < RETRY_INTERVAL_S)
+        return NULL;
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 300 * 1000};
+    redisContext *c = redisConnectWithTimeout(r_host, r_port, tv);
+    if (!c || c->err) {
+        if (c)
+            redisFree(c);
+        last_failure = time(NULL);
+        return NULL;
+    }
+    redisSetTimeout(c, tv);
+    int ok = 1;
+    if (r_password[0])
+        ok = command_ok(c, "AUTH %s", r_password);
+    if (ok && r_db) {
+        char db[16];
+        snprintf(db, sizeof(db), "%d", r_db);
+        ok = command_ok(c, "SELECT %s", db);
+    }
+    if (!ok) {
+        redisFree(c);
+        last_failure = time(NULL);
+        return NULL;
+    }
+    last_failure = 0;
+    tctx = c;
+    return tctx;
+}
+
+void wos_redis_broken(void)
+{
+    if (tctx)
+        redisFree(tctx);
+    tctx = NULL;
+    last_failure = time(NULL);
+}
+
+int wos_redis_ping(void)
+{
+    redisContext *c = wos_redis_conn();
+    if (!c)
+        return 0;
+    redisReply *r = redisCommand(c, "PING");
+    int ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+    if (r)
+        freeReplyObject(r);
+    if (!ok)
+        wos_redis_broken();
+    return ok;
+}

@@ -1,0 +1,404 @@
+/*
+ * server.c: libmicrohttpd glue. One access-handler call chain per request:
+ * the first call creates the request context (arena, request id, route),
+ * the following calls collect the body up to its limit, and the final call
+ * dispatches. The arena is freed in the completion callback, after the
+ * response has been sent, which is also where the access log line is written.
+ *
+ * Shutdown: SIGTERM/SIGINT are taken by sigwait in the main thread; the
+ * listening socket is closed first (new connections are refused), in-flight
+ * requests get a bounded time to finish, then the daemon stops.
+ */
+#include "http/server.h"
+#include "auth/auth.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "db/redis.h"
+#include "http/router.h"
+#include "http/static.h"
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define SHUTDOWN_GRACE_SECONDS 10
+
+static atomic_long in_flight;
+
+long wos_http_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
+static void log_context(const struct wos_req *req, char *buf, size_t n)
+{
+    snprintf(buf, n, "rid=%s route=\"%s %s\"%s%s", req->request_id, req->method,
+             req->route ? req->route->pattern : req->path, req->who.user_id[0] ? " member=" : "",
+             req->who.user_id);
+}
+
+static int request_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (; *s; s++)
+        if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9') ||
+              *s == '-' || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+static void set_request_id(struct wos_req *req)
+{
+    const char *given = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Request-ID");
+    if (given && request_id_ok(given)) {
+        snprintf(req->request_id, sizeof(req->request_id), "%s", given);
+        return;
+    }
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+        memset(raw, 0, sizeof(raw));
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(req->request_id + i * 2, 3, "%02x", raw[i]);
+}
+
+static void set_client_ip(struct wos_req *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char ip[INET6_ADDRSTRLEN] = "unknown";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+    }
+    req->client_ip = wos_arena_strdup(req->arena, ip);
+}
+
+static void set_origin(struct wos_req *req)
+{
+    const char *origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
+    if (origin && wos_config_origin_allowed(wos_cfg(), origin))
+        req->origin = wos_arena_strdup(req->arena, origin);
+}
+
+static struct wos_req *request_new(struct MHD_Connection *conn, const char *method,
+                                   const char *url)
+{
+    struct wos_arena *arena = wos_arena_new();
+    if (!arena)
+        return NULL;
+    struct wos_req *req = wos_arena_alloc(arena, sizeof(*req));
+    if (!req) {
+        wos_arena_free(arena);
+        return NULL;
+    }
+    req->arena = arena;
+    req->conn = conn;
+    clock_gettime(CLOCK_MONOTONIC, &req->started);
+    req->method = wos_arena_strdup(arena, method);
+    req->path = wos_arena_strdup(arena, url);
+    req->body_limit = (size_t)wos_cfg()->http_max_body_bytes;
+    if (!req->method || !req->path) {
+        wos_arena_free(arena);
+        return NULL;
+    }
+    set_request_id(req);
+    set_client_ip(req);
+    set_origin(req);
+    atomic_fetch_add(&in_flight, 1);
+    return req;
+}
+
+const char *wos_req_param(const struct wos_req *req, const char *name)
+{
+    for (int i = 0; i < req->n_params; i++)
+        if (strcmp(req->param_names[i], name) == 0)
+            return req->param_values[i];
+    return NULL;
+}
+
+const char *wos_req_query(const struct wos_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *wos_req_header(const struct wos_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static int is_api_path(const char *path)
+{
+    return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+           strcmp(path, "/health") == 0 || strcmp(path, "/") == 0;
+}
+
+static int reply_preflight(struct wos_req *req)
+{
+    if (!req->origin) {
+        if (wos_req_header(req, "Origin"))
+            return wos_reply_error(req, 400, "Disallowed CORS origin.", NULL);
+        return wos_reply_empty(req, 204);
+    }
+    wos_reply_header(req, "Access-Control-Allow-Methods",
+                     "GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD");
+    wos_reply_header(req, "Access-Control-Allow-Headers",
+                     "Authorization, Content-Type, Accept, Origin, Range, X-Requested-With, "
+                     "X-Request-ID");
+    wos_reply_header(req, "Access-Control-Max-Age", "600");
+    return wos_reply_bytes(req, 200, "text/plain", "OK", 2);
+}
+
+static int content_type_is_json(const struct wos_req *req)
+{
+    const char *ct = wos_req_header(req, "Content-Type");
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && ct[n - 1] == ' ')
+        n--;
+    return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+static int reply_unauthenticated(struct wos_req *req, const char *message)
+{
+    req->auth = WOS_AUTH_FAILED;
+    wos_reply_header(req, "WWW-Authenticate", "Bearer");
+    return wos_reply_error(req, 401, message, NULL);
+}
+
+static int dispatch_route(struct wos_req *req, const struct wos_route *route)
+{
+    if ((route->flags & WOS_ROUTE_DEV_ONLY) && wos_cfg()->is_production)
+        return wos_reply_error(req, 404, "Not found.", NULL);
+    if (!(route->flags & WOS_ROUTE_PUBLIC)) {
+        const char *why = NULL;
+        if (wos_auth_verify_bearer(req, &why) != WOS_OK)
+            return reply_unauthenticated(req, why ? why : "Not authenticated.");
+        req->auth = WOS_AUTH_PENDING;
+    }
+    if (req->body_too_large)
+        return wos_reply_error(req, 413, "Request body is too large.", NULL);
+    if ((route->flags & WOS_ROUTE_JSON) && req->body.len > 0 && !content_type_is_json(req))
+        return wos_reply_error(req, 415, "Content-Type must be application/json.", NULL);
+    int rc = route->handler(req);
+    if (!req->replied)
+        return wos_reply_internal(req, rc == WOS_OK ? "handler queued no reply" : "handler failed");
+    return WOS_OK;
+}
+
+/* Runs once the whole body has arrived (or was refused). */
+static int dispatch(struct wos_req *req)
+{
+    if (!wos_valid_path(req->path))
+        return wos_reply_error(req, 404, "Not found.", NULL);
+    if (strcmp(req->method, "OPTIONS") == 0)
+        return reply_preflight(req);
+    if (!is_api_path(req->path)) {
+        if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+            return wos_static_serve(req);
+        return wos_reply_error(req, 404, "Not found.", NULL);
+    }
+    switch (req->match) {
+    case WOS_MATCH_OK:
+        return dispatch_route(req, req->route);
+    case WOS_MATCH_NO_METHOD:
+        wos_reply_header(req, "Allow", req->allow);
+        return wos_reply_error(req, 405, "Method not allowed.", NULL);
+    default:
+        return wos_reply_error(req, 404, "Not found.", NULL);
+    }
+}
+
+/*
+ * Matches the route as soon as the headers are in, so that a body larger
+ * than the route's limit is refused before it is read.
+ */
+static void route_early(struct wos_req *req)
+{
+    req->match = WOS_MATCH_NO_PATH;
+    if (!is_api_path(req->path))
+        return;
+    char allow[128];
+    const struct wos_route *route = NULL;
+    req->match = wos_router_match(req->method, req->path, req, &route, allow, sizeof(allow));
+    req->route = route;
+    req->allow = wos_arena_strdup(req->arena, allow);
+    if (route && route->body_max)
+        req->body_limit = route->body_max;
+}
+
+int wos_http_settle_auth(struct wos_req *req, unsigned status)
+{
+    (void)status;
+    if (req->auth != WOS_AUTH_PENDING)
+        return WOS_OK;
+    return wos_auth_confirm(req);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct wos_req *req = *con_cls;
+    if (!req) {
+        req = request_new(conn, method, url);
+        if (!req)
+            return MHD_NO;
+        *con_cls = req;
+        wos_buf_init(&req->body, req->arena, 1024);
+        route_early(req);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > req->body_limit) {
+            req->body_too_large = 1;
+            wos_reply_error(req, 413, "Request body is too large.", NULL);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (req->replied || req->body_too_large) {
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        if (req->body.len + *upload_data_size > req->body_limit) {
+            req->body_too_large = 1;
+            wos_reply_error(req, 413, "Request body is too large.", NULL);
+        } else {
+            wos_buf_append(&req->body, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->replied)
+        return MHD_YES;
+    if (req->body.failed)
+        return MHD_NO;
+    dispatch(req);
+    return req->replied ? MHD_YES : MHD_NO;
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct wos_req *req = *con_cls;
+    if (!req)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - req->started.tv_sec) * 1e3 +
+                (double)(now.tv_nsec - req->started.tv_nsec) / 1e6;
+    wos_log(NULL, WOS_LOG_INFO, "access %s %s %u %zu %.1fms rid=%s%s", req->method, req->path,
+            req->status, req->response_bytes, ms, req->request_id,
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    wos_db_request_done(req);
+    wos_arena_free(req->arena);
+    *con_cls = NULL;
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    wos_log(NULL, WOS_LOG_DEBUG, "http: %s", msg);
+}
+
+static struct MHD_Daemon *start_daemon(const struct wos_config *cfg)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->app_port)};
+    if (inet_pton(AF_INET, cfg->app_host, &addr.sin_addr) != 1) {
+        wos_log(NULL, WOS_LOG_ERROR, "APP_HOST %s is not an IPv4 address", cfg->app_host);
+        return NULL;
+    }
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    return MHD_start_daemon(
+        flags, (uint16_t)cfg->app_port, NULL, NULL, access_handler, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_END);
+}
+
+static void wait_for_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    wos_log(NULL, WOS_LOG_INFO, "%s received: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void drain(struct MHD_Daemon *d)
+{
+    MHD_socket listen_fd = MHD_quiesce_daemon(d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    for (int i = 0; i < SHUTDOWN_GRACE_SECONDS * 20 && wos_http_in_flight() > 0; i++)
+        usleep(50 * 1000);
+    if (wos_http_in_flight() > 0)
+        wos_log(NULL, WOS_LOG_WARN, "%ld requests still running at shutdown",
+                wos_http_in_flight());
+    MHD_stop_daemon(d);
+}
+
+static void block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int wos_serve_main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const struct wos_config *cfg = wos_cfg();
+    block_signals();
+    wos_log_set_context_fn(log_context);
+    if (wos_router_check() != WOS_OK)
+        return 1;
+    if (wos_migrate_on_start(cfg) != WOS_OK)
+        return 1;
+    wos_redis_init(cfg->redis_url);
+    struct MHD_Daemon *d = start_daemon(cfg);
+    if (!d) {
+        wos_log(NULL, WOS_LOG_ERROR, "could not listen on %s:%ld", cfg->app_host,
+                (long)cfg->app_port);
+        return 1;
+    }
+    wos_log(NULL, WOS_LOG_INFO, "listening on http://%s:%ld (%ld threads)", cfg->app_host,
+            (long)cfg->app_port, (long)cfg->http_threads);
+    wait_for_signal();
+    drain(d);
+    wos_log(NULL, WOS_LOG_INFO, "stopped");
+    return 0;
+}
