@@ -738,12 +738,14 @@ static void print_plan_sql(struct run *r, const struct plan *p, bool up)
 
 /*
  * For "--sql FROM:TO": pretends the database holds exactly the known
- * revisions up to FROM ("base": none), so no connection is needed.
+ * revisions up to FROM ("base": none, "head": all), so no connection is needed.
  */
 static int simulate_applied(struct run *r, const char *from)
 {
     int upto = 0;
-    if (strcmp(from, "base") != 0) {
+    if (strcmp(from, "head") == 0) {
+        upto = r->set.count ? r->set.items[r->set.count - 1].number : 0;
+    } else if (strcmp(from, "base") != 0) {
         struct wos_mig *m = resolve(r, from);
         if (!m)
             return unknown_target(r, from);
@@ -860,9 +862,8 @@ static int cmd_upgrade(struct run *r)
         return 1;
     for (size_t i = 0; i < p.n; i++) {
         if (apply_up(r, p.items[i]) != WOS_OK) {
-            if (p.items[i]->up_no_tx)
-                fail(r, "see above; `wos migrate current` shows the dirty revision, "
-                        "docs/migrations.md explains the repair");
+            if (p.items[i]->up_no_tx && read_state(r) == WOS_OK)
+                refuse_dirty(r);
             else
                 fail(r, "stopped at %s; the database stays at %s", p.items[i]->revision,
                      i ? p.items[i - 1]->revision : db_head(r));

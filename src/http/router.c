@@ -132,8 +132,9 @@ void wos_router_print(void)
 {
     for (size_t i = 0; i < wos_routes_count; i++) {
         const struct wos_route *r = &wos_routes[i];
-        printf("{\"method\":\"%s\",\"path\":\"%s\",\"public\":%s,\"perm\":%s%s%s}\n", r->method,
-               r->pattern, (r->flags & WOS_ROUTE_PUBLIC) ? "true" : "false", r->perm ? "\"" : "",
+        printf("{\"method\":\"%s\",\"path\":\"%s\",\"public\":%s,\"json\":%s,\"perm\":%s%s%s}\n",
+               r->method, r->pattern, (r->flags & WOS_ROUTE_PUBLIC) ? "true" : "false",
+               (r->flags & WOS_ROUTE_JSON) ? "true" : "false", r->perm ? "\"" : "",
                r->perm ? r->perm : "null", r->perm ? "\"" : "");
     }
 }
