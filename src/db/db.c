@@ -19,6 +19,7 @@
 #include "core/torture.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ struct thread_db {
 
 static _Thread_local struct thread_db tdb;
 static int next_stmt_id = 1;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
 WOS_STMT(stmt_begin, "BEGIN");
 WOS_STMT(stmt_commit, "COMMIT");
@@ -64,6 +67,20 @@ PGconn *wos_db_connect(const char *url, const char *application_name)
         return NULL;
     }
     return pg;
+}
+
+/* Thread exit: the destructor gets &tdb of the exiting thread. */
+static void thread_exit(void *p)
+{
+    struct thread_db *t = p;
+    PQfinish(t->pg);
+    free(t->prepared);
+    memset(t, 0, sizeof(*t));
+}
+
+static void make_exit_key(void)
+{
+    pthread_key_create(&exit_key, thread_exit);
 }
 
 static void drop_connection(void)
@@ -104,6 +121,8 @@ PGconn *wos_db_conn(void)
         tdb.last_failure_ms = now_ms();
         return NULL;
     }
+    pthread_once(&exit_key_once, make_exit_key);
+    pthread_setspecific(exit_key, &tdb);
     tdb.last_failure_ms = 0;
     return tdb.pg;
 }

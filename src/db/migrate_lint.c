@@ -263,7 +263,8 @@ static bool not_null_without_default(const struct toks *t, size_t i, size_t end)
 {
     bool not_null = false, has_default = false;
     for (; i < end; i++) {
-        if ((is(t, i, "not") && is(t, i + 1, "null")) || (is(t, i, "primary") && is(t, i + 1, "key")))
+        if ((is(t, i, "not") && is(t, i + 1, "null")) ||
+            (is(t, i, "primary") && is(t, i + 1, "key")))
             not_null = true;
         if (is(t, i, "default") || is(t, i, "generated"))
             has_default = true;
@@ -356,8 +357,8 @@ static void lint_alter_table(struct lint *l, const struct toks *t, int line)
 
 static void lint_statement(struct lint *l, const struct wos_sql_stmt *st)
 {
-    static const char *const tx_words[] = {"begin", "commit",  "rollback", "start",
-                                           "end",   "abort",   "savepoint", "release"};
+    static const char *const tx_words[] = {"begin", "commit", "rollback",  "start",
+                                           "end",   "abort",  "savepoint", "release"};
     struct toks t;
 
     if (tokenize(l, st, &t) != WOS_OK || t.n == 0)
@@ -399,8 +400,8 @@ static void lint_statement(struct lint *l, const struct wos_sql_stmt *st)
  * Lints one script. Down scripts exist to drop and rewrite things, so only
  * the transaction, quoting and CONCURRENTLY rules apply to them.
  */
-static size_t lint_script(struct lint *l, const char *file, const char *sql, size_t len,
-                          bool down, bool no_tx)
+static size_t lint_script(struct lint *l, const char *file, const char *sql, size_t len, bool down,
+                          bool no_tx)
 {
     struct wos_sql_stmt *st;
     size_t n;

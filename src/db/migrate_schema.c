@@ -122,7 +122,8 @@ static const char *const DESCRIBE_SQL =
     /* row level security policies */
     "  UNION ALL SELECT 'policy', r.relname || '.' || pol.polname,"
     "    CASE WHEN pol.polpermissive THEN 'permissive' ELSE 'restrictive' END"
-    "    || ' for ' || pol.polcmd::text || ' to ' || coalesce((SELECT string_agg(n, ', ' ORDER BY n)"
+    "    || ' for ' || pol.polcmd::text || ' to ' || coalesce((SELECT string_agg(n, ', ' ORDER BY "
+    "n)"
     "       FROM (SELECT CASE WHEN rl = 0 THEN 'public' ELSE pg_get_userbyid(rl)::text END AS n"
     "             FROM unnest(pol.polroles) rl) s), '')"
     "    || coalesce(' using (' || pg_get_expr(pol.polqual, pol.polrelid) || ')', '')"
@@ -133,8 +134,8 @@ static const char *const DESCRIBE_SQL =
 struct drift {
     PGconn *conn;
     struct wos_arena *arena;
-    const char *live;    /* the live schema (current_schema()) */
-    char scratch[64];    /* "wos_drift_<backend pid>" */
+    const char *live; /* the live schema (current_schema()) */
+    char scratch[64]; /* "wos_drift_<backend pid>" */
     const char **err;
 };
 
@@ -191,8 +192,8 @@ static bool replay_skips(const struct wos_sql_stmt *st)
         n++;
     if (n == 0)
         return true;
-    static const char *const tx_words[] = {"begin", "commit", "rollback", "start", "end",
-                                           "savepoint", "release", "abort", "vacuum"};
+    static const char *const tx_words[] = {"begin",     "commit",  "rollback", "start", "end",
+                                           "savepoint", "release", "abort",    "vacuum"};
     for (size_t i = 0; i < WOS_ARRAY_LEN(tx_words); i++)
         if (wos_migrate_tok_is(&t[0], tx_words[i]))
             return true;
@@ -201,10 +202,10 @@ static bool replay_skips(const struct wos_sql_stmt *st)
          wos_migrate_tok_is(&t[0], "drop")))
         return true;
     if (wos_migrate_tok_is(&t[0], "set") || wos_migrate_tok_is(&t[0], "reset")) {
-        int k = n >= 2 && (wos_migrate_tok_is(&t[1], "local") ||
-                           wos_migrate_tok_is(&t[1], "session"))
-                    ? 2
-                    : 1;
+        int k =
+            n >= 2 && (wos_migrate_tok_is(&t[1], "local") || wos_migrate_tok_is(&t[1], "session"))
+                ? 2
+                : 1;
         return k < n && wos_migrate_tok_is(&t[k], "search_path");
     }
     return false;
@@ -255,8 +256,9 @@ static int replay(struct drift *d, const struct wos_mig *m)
             return WOS_ERROR;
         }
         if (PQtransactionStatus(d->conn) != PQTRANS_INTRANS) {
-            *d->err = wos_arena_printf(d->arena, "%s statement %zu (line %d) ended the "
-                                                 "transaction during replay",
+            *d->err = wos_arena_printf(d->arena,
+                                       "%s statement %zu (line %d) ended the "
+                                       "transaction during replay",
                                        m->up_file, i + 1, st[i].line);
             return WOS_ERROR;
         }
@@ -268,8 +270,8 @@ static int replay(struct drift *d, const struct wos_mig *m)
 
 static bool word_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || (unsigned char)c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || (unsigned char)c >= 0x80;
 }
 
 /* Removes "schema." and "\"schema\"." qualifiers (at identifier starts) from s in place. */
@@ -356,9 +358,8 @@ static const char *describe_change(struct wos_arena *a, const struct obj *live,
     if (long_def)
         return wos_arena_printf(a, "%s %s differs from what the migrations define", live->kind,
                                 live->name);
-    return wos_arena_printf(a, "%s %s differs: database has `%s`, migrations have `%s`",
-                            live->kind, live->name, one_line(a, live->def),
-                            one_line(a, want->def));
+    return wos_arena_printf(a, "%s %s differs: database has `%s`, migrations have `%s`", live->kind,
+                            live->name, one_line(a, live->def), one_line(a, want->def));
 }
 
 static int compare(struct wos_arena *a, const struct desc *live, const struct desc *want,
@@ -376,8 +377,9 @@ static int compare(struct wos_arena *a, const struct desc *live, const struct de
                                    live->items[i].kind, live->items[i].name);
             i++;
         } else if (c > 0) {
-            msg = wos_arena_printf(a, "%s %s is missing from the database (the migrations "
-                                      "create it)",
+            msg = wos_arena_printf(a,
+                                   "%s %s is missing from the database (the migrations "
+                                   "create it)",
                                    want->items[j].kind, want->items[j].name);
             j++;
         } else {

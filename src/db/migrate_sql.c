@@ -110,8 +110,7 @@ static size_t dollar_tag_len(const char *s, size_t len, size_t i)
     return (j < len && s[j] == '$') ? j - i + 1 : 0;
 }
 
-enum wos_sql_tok_kind wos_migrate_lex(const char *s, size_t len, size_t *pos,
-                                      struct wos_sql_tok *t)
+enum wos_sql_tok_kind wos_migrate_lex(const char *s, size_t len, size_t *pos, struct wos_sql_tok *t)
 {
     bool open = false;
     size_t i = skip_space(s, len, *pos, &open);
@@ -170,7 +169,7 @@ struct splitter {
     const char *sql;
     struct wos_sql_stmt *items;
     size_t n, cap;
-    int line;          /* line number at line_pos */
+    int line; /* line number at line_pos */
     const char *line_pos;
 };
 
@@ -210,11 +209,12 @@ static bool opens_routine(struct wos_sql_tok *w, int nw)
     int k = 1;
     if (nw >= 4 && wos_migrate_tok_is(&w[1], "or") && wos_migrate_tok_is(&w[2], "replace"))
         k = 3;
-    return k < nw && (wos_migrate_tok_is(&w[k], "function") || wos_migrate_tok_is(&w[k], "procedure"));
+    return k < nw &&
+           (wos_migrate_tok_is(&w[k], "function") || wos_migrate_tok_is(&w[k], "procedure"));
 }
 
-int wos_migrate_split(struct wos_arena *a, const char *sql, size_t len,
-                      struct wos_sql_stmt **out, size_t *n)
+int wos_migrate_split(struct wos_arena *a, const char *sql, size_t len, struct wos_sql_stmt **out,
+                      size_t *n)
 {
     struct splitter sp = {.arena = a, .sql = sql, .line = 1, .line_pos = sql};
     struct wos_sql_tok t, words[4];
@@ -338,7 +338,8 @@ static int parse_header(struct wos_arena *a, const char *s, size_t len, const ch
         if (message && !*message && starts_with(line, n, "message:")) {
             if (!(*message = trimmed(a, line + 8, n - 8)))
                 return WOS_ERROR;
-        } else if (n == strlen("wos:no-transaction") && starts_with(line, n, "wos:no-transaction")) {
+        } else if (n == strlen("wos:no-transaction") &&
+                   starts_with(line, n, "wos:no-transaction")) {
             *no_tx = true;
         } else if (allow && starts_with(line, n, "wos:allow")) {
             const char *prev = *allow && **allow ? *allow : NULL;
@@ -408,8 +409,8 @@ static int finish_set(struct wos_arena *a, struct wos_mig_set *set, const char *
     for (size_t i = 1; i < set->count; i++) {
         if (set->items[i].number == set->items[i - 1].number) {
             *err = wos_arena_printf(a, "%s: migrations %s and %s share the number %04d",
-                                    set->origin, set->items[i - 1].revision,
-                                    set->items[i].revision, set->items[i].number);
+                                    set->origin, set->items[i - 1].revision, set->items[i].revision,
+                                    set->items[i].number);
             return WOS_ERROR;
         }
     }
@@ -475,7 +476,8 @@ static int read_file(struct wos_arena *a, const char *path, char **out, size_t *
     }
     close(fd);
     if (!buf || got != size) {
-        *err = wos_arena_printf(a, "cannot read %s: %s", path, buf ? "short read" : "out of memory");
+        *err =
+            wos_arena_printf(a, "cannot read %s: %s", path, buf ? "short read" : "out of memory");
         return WOS_ERROR;
     }
     buf[size] = '\0';
@@ -539,9 +541,10 @@ static int list_dir(struct wos_arena *a, const char *dir, struct dir_entry **out
         struct dir_entry e;
         int c = classify(a, de->d_name, &e);
         if (c < 0) {
-            *err = wos_arena_printf(a, "%s/%s: not a migration file name (expected "
-                                       "NNNN_slug.up.sql or NNNN_slug.down.sql, slug in [a-z0-9_], "
-                                       "at most %d characters before .up.sql)",
+            *err = wos_arena_printf(a,
+                                    "%s/%s: not a migration file name (expected "
+                                    "NNNN_slug.up.sql or NNNN_slug.down.sql, slug in [a-z0-9_], "
+                                    "at most %d characters before .up.sql)",
                                     dir, de->d_name, WOS_MIGRATE_REVISION_MAX);
             closedir(d);
             return WOS_ERROR;

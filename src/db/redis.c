@@ -5,6 +5,7 @@
 #include "db/redis.h"
 #include "core/log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,18 @@ static int r_port = 6379, r_db;
 
 static _Thread_local redisContext *tctx;
 static _Thread_local time_t last_failure;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_exit(void *ctx)
+{
+    redisFree(ctx);
+}
+
+static void make_exit_key(void)
+{
+    pthread_key_create(&exit_key, thread_exit);
+}
 
 int wos_redis_parse_url(const char *url, char *host, size_t host_len, int *port, int *db,
                         char *password, size_t password_len)
@@ -107,6 +120,8 @@ redisContext *wos_redis_conn(void)
     }
     last_failure = 0;
     tctx = c;
+    pthread_once(&exit_key_once, make_exit_key);
+    pthread_setspecific(exit_key, c);
     return tctx;
 }
 
@@ -115,6 +130,8 @@ void wos_redis_broken(void)
     if (tctx)
         redisFree(tctx);
     tctx = NULL;
+    pthread_once(&exit_key_once, make_exit_key);
+    pthread_setspecific(exit_key, NULL);
     last_failure = time(NULL);
 }
 
