@@ -57,7 +57,7 @@ $(eval $(call variant,build))
 $(eval $(call variant,build-san))
 $(eval $(call variant,build-torture))
 
-build/gen/migrations_embedded.c: $(wildcard migrations/*.sql) scripts/embed-migrations
+build/gen/migrations_embedded.c: migrations $(wildcard migrations/*.sql) scripts/embed-migrations
 	@mkdir -p build/gen
 	scripts/embed-migrations migrations > $@.tmp && mv $@.tmp $@
 

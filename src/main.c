@@ -6,8 +6,10 @@
 #include "core/log.h"
 #include "db/bootstrap.h"
 #include "db/migrate.h"
+#include "db/seed.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -43,7 +45,10 @@ static const struct command commands[] = {
     {"serve", NULL, wos_serve_main, 1, "serve the API and the web UI"},
     {"migrate", NULL, wos_migrate_main, 0,
      "schema migrations: upgrade|downgrade|current|history|revision|check|stamp|lint"},
+    {"worker", NULL, wos_worker_main, 1, "run background jobs and schedules [--drain]"},
+    {"jobs", NULL, wos_jobs_main, 1, "job queue: list [--dead] [--kind K] | retry ID | enqueue"},
     {"bootstrap", NULL, wos_bootstrap_main, 0, "seed permissions and roles, reconcile the admin"},
+    {"seed", NULL, wos_seed_main, 0, "development sample data (workspace 'demo'); --reset rebuilds"},
     {"config", "check", wos_config_check_main, 0, "print the resolved configuration and problems"},
     {"routes", NULL, cmd_routes, 0, "print the route table as JSON lines"},
     {"version", NULL, cmd_version, 0, "print the version"},

@@ -106,11 +106,17 @@ def request_bytes(method, target, headers=None, body=b"", host="127.0.0.1"):
     return b"\r\n".join(out) + b"\r\n\r\n" + b(body)
 
 
-def send(host, port, data, timeout=5.0):
-    """Sends raw bytes, reads until close; returns (Response or None, raw bytes)."""
+def send(host, port, data, timeout=5.0, half_close=False):
+    """Sends raw bytes, reads until close; returns (Response or None, raw bytes).
+
+    half_close shuts down our sending side after the data, so a server waiting for more
+    input sees end-of-file at once instead of waiting for its timeout.
+    """
     with connect(host, port, timeout) as sock:
         try:
             sock.sendall(data)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
         except (ConnectionResetError, BrokenPipeError):
             pass
         raw = read_all(sock, timeout)

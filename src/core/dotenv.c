@@ -210,7 +210,7 @@ static int scan_quoted(struct scanner *sc, struct strbuf *b)
         char c = *q;
 
         if (c == '\0') {
-            problem(sc, start_line + lines, "NUL byte in a value");
+            problem(sc, start_line, "NUL byte in a value");
             goto fail;
         }
         if (c == '\\' && quote == '"' && q + 1 < sc->end) {

@@ -193,7 +193,7 @@ static const char *lock_holder(PGconn *conn, char pid[32])
 int wos_migrate_lock(PGconn *conn, int timeout_seconds)
 {
     const char *params[] = {LOCK_KEY};
-    long timeout_ms = (timeout_seconds > 0 ? timeout_seconds : DEFAULT_LOCK_TIMEOUT) * 1000L;
+    long timeout_ms = (timeout_seconds >= 0 ? timeout_seconds : DEFAULT_LOCK_TIMEOUT) * 1000L;
     long deadline = now_ms() + timeout_ms;
     bool announced = false;
     char pid[32];
@@ -271,7 +271,7 @@ static int take_lock(struct wos_migrate_run *r)
     long t = r->cfg->migrate_lock_timeout_seconds;
     if (t > 7 * 86400)
         t = 7 * 86400;
-    if (wos_migrate_lock(r->conn, t > 0 ? (int)t : 0) != WOS_OK) {
+    if (wos_migrate_lock(r->conn, t >= 0 ? (int)t : -1) != WOS_OK) {
         wos_migrate_fail(r, "could not take the migration lock; nothing was changed");
         return WOS_ERROR;
     }

@@ -30,7 +30,8 @@ int wos_migrate_main(int argc, char **argv);
 
 /*
  * Takes the migration advisory lock (session level) on conn, waiting up to
- * timeout_seconds (<= 0: 60 s). WOS_OK, or WOS_ERROR after logging why.
+ * timeout_seconds (0: a single attempt; negative: 60 s). WOS_OK, or
+ * WOS_ERROR after logging why (and who holds it).
  */
 int wos_migrate_lock(PGconn *conn, int timeout_seconds);
 void wos_migrate_unlock(PGconn *conn);

@@ -666,6 +666,15 @@ static int parse_args(struct wos_migrate_run *r, int argc, char **argv)
     return WOS_OK;
 }
 
+/* LOG_LEVEL / LOG_FORMAT apply to the lock and connection messages too. */
+static void setup_logging(const struct wos_config *cfg)
+{
+    enum wos_log_level level = WOS_LOG_INFO;
+    if (cfg->log_level && *cfg->log_level)
+        wos_log_level_parse(cfg->log_level, &level);
+    wos_log_setup(level, cfg->log_format && strcmp(cfg->log_format, "json") == 0);
+}
+
 static int run_command(struct wos_migrate_run *r, const struct command *c)
 {
     const char *err;
@@ -677,6 +686,7 @@ static int run_command(struct wos_migrate_run *r, const struct command *c)
         if (wos_config_init() != WOS_OK)
             return 2;
         r->cfg = wos_cfg();
+        setup_logging(r->cfg);
     }
     if (c->fn == cmd_revision)
         return cmd_revision(r);

@@ -5,6 +5,7 @@
 #include "db/redis.h"
 #include "core/log.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ int wos_redis_parse_url(const char *url, char *host, size_t host_len, int *port,
     if (*p == ':') {
         char *end;
         long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || v <= 0 || v > 65535)
+        if (end == p + 1 || v <= 0 || v > 65535 || (*end != '\0' && *end != '/'))
             return -1;
         *port = (int)v;
         p = end;
@@ -65,7 +66,7 @@ int wos_redis_parse_url(const char *url, char *host, size_t host_len, int *port,
     if (*p == '/' && p[1]) {
         char *end;
         long v = strtol(p + 1, &end, 10);
-        if (*end || v < 0)
+        if (*end || v < 0 || v > INT_MAX)
             return -1;
         *db = (int)v;
     }

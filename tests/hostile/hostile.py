@@ -87,23 +87,23 @@ class Counter:
                 self.bad.append((resp.status, what[:120]))
 
 
-def send(srv, counter, data, what, timeout=5.0):
+def send(srv, counter, data, what, timeout=5.0, half_close=False):
     try:
-        resp, _ = rawhttp.send(srv.host, srv.port, data, timeout)
+        resp, _ = rawhttp.send(srv.host, srv.port, data, timeout, half_close)
     except OSError:
         resp = None
     counter.add(resp, what)
     return resp
 
 
-def blast(srv, counter, pool, items, deadline, timeout=2.0):
+def blast(srv, counter, pool, items, deadline, timeout=2.0, half_close=False):
     """Sends every (bytes, description) concurrently; items not started by the deadline are
     dropped, and no read waits past the deadline by more than a second."""
     def one(item):
         left = deadline - time.monotonic()
         if left <= 0:
             return
-        send(srv, counter, item[0], item[1], max(0.5, min(timeout, left + 1.0)))
+        send(srv, counter, item[0], item[1], max(0.5, min(timeout, left + 1.0)), half_close)
 
     list(pool.map(one, items))
 
@@ -133,38 +133,47 @@ def admin_token(srv):
     return None
 
 
-def write_routes(srv, token):
-    """(method, concrete path) of every POST/PUT/PATCH route in the OpenAPI document."""
-    headers = {"Authorization": "Bearer " + token} if token else {}
-    resp = rawhttp.request(srv.host, srv.port, "GET", "/api/v1/openapi.json", headers=headers,
-                           timeout=15)
+def concrete(path):
+    """A request path for a route pattern: parameters (":id" or "{id}") become UUIDs."""
+    return "/".join(str(uuid.uuid4()) if seg.startswith((":", "{")) else seg
+                    for seg in path.split("/"))
+
+
+def write_routes(harness, srv, token):
+    """(method, concrete path) of every POST/PUT/PATCH route: `wos routes`, else OpenAPI."""
+    pairs = []
     try:
-        doc = json.loads(resp.body) if resp and resp.status == 200 else {}
-    except ValueError:
-        doc = {}
-    servers = doc.get("servers") or [{}]
-    prefix = (servers[0].get("url") or "/api/v1") if isinstance(servers[0], dict) else "/api/v1"
-    routes = []
-    for path, ops in (doc.get("paths") or {}).items():
-        if not isinstance(ops, dict):
-            continue
-        full = path if path.startswith("/api/") else prefix.rstrip("/") + path
-        if any(word in full for word in SKIP_ROUTE_WORDS):
-            continue
-        concrete = "/".join(str(uuid.uuid4()) if seg.startswith("{") else seg
-                            for seg in full.split("/"))
-        for method in ops:
-            if method.upper() in ("POST", "PUT", "PATCH"):
-                routes.append((method.upper(), concrete))
+        res = harness.run_wos("routes", env=srv.env, timeout=30)
+        for line in res.stdout.splitlines():
+            row = json.loads(line)
+            pairs.append((row["method"].upper(), row["path"]))
+    except (ValueError, KeyError, OSError, wos_harness.HarnessError):
+        pairs = []
+    if not pairs:
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        resp = rawhttp.request(srv.host, srv.port, "GET", "/api/v1/openapi.json",
+                               headers=headers, timeout=15)
+        try:
+            doc = json.loads(resp.body) if resp and resp.status == 200 else {}
+        except ValueError:
+            doc = {}
+        servers = doc.get("servers") or [{}]
+        prefix = servers[0].get("url") if isinstance(servers[0], dict) else None
+        for path, ops in (doc.get("paths") or {}).items():
+            if isinstance(ops, dict):
+                full = path if path.startswith("/api/") else (prefix or "/api/v1").rstrip("/") + path
+                pairs += [(m.upper(), full) for m in ops]
+    routes = [(m, concrete(path)) for m, path in pairs
+              if m in ("POST", "PUT", "PATCH") and not any(w in path for w in SKIP_ROUTE_WORDS)]
     return routes or FALLBACK_ROUTES
 
 
 # ---------------------------------------------------------------- phases
 
-def phase_bad_json(srv, deadline, pool):
+def phase_bad_json(harness, srv, deadline, pool):
     counter = Counter("bad JSON bodies")
     token = admin_token(srv)
-    routes = write_routes(srv, token)
+    routes = write_routes(harness, srv, token)
     auth = {"Authorization": "Bearer " + token} if token else {}
     jobs = []
     for method, path in routes:
@@ -180,7 +189,7 @@ def phase_bad_json(srv, deadline, pool):
     return counter
 
 
-def phase_headers(srv, deadline, pool):
+def phase_headers(harness, srv, deadline, pool):
     counter = Counter("huge and invalid headers")
     cases = [
         ({"X-Big": "a" * 70000}, "70 KiB header"),
@@ -224,7 +233,7 @@ def phase_headers(srv, deadline, pool):
     return counter
 
 
-def phase_paths(srv, deadline, pool):
+def phase_paths(harness, srv, deadline, pool):
     counter = Counter("invalid UTF-8, NUL and odd paths")
     targets = [
         b"/api/v1/\xff\xfe", b"/\xc0\xaf", b"/api/v1/users/\xed\xa0\x80", b"/%ff%fe",
@@ -248,7 +257,7 @@ def phase_paths(srv, deadline, pool):
     return counter
 
 
-def phase_truncated(srv, deadline, pool):
+def phase_truncated(harness, srv, deadline, pool):
     counter = Counter("truncated bodies")
 
     def one(i):
@@ -277,7 +286,7 @@ def phase_truncated(srv, deadline, pool):
     return counter
 
 
-def phase_chunked(srv, deadline, pool):
+def phase_chunked(harness, srv, deadline, pool):
     counter = Counter("chunked garbage")
     head = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
@@ -307,7 +316,7 @@ def phase_chunked(srv, deadline, pool):
     return counter
 
 
-def phase_methods(srv, deadline, pool):
+def phase_methods(harness, srv, deadline, pool):
     counter = Counter("absurd methods and request lines")
     methods = [b"FOO", b"get", b"G E T", b"M" * 5000, b"CONNECT", b"TRACE", b"PROPFIND",
                b"GET\x00", b"\xff\xfe", b"DELETE", b"PATCH", b"PUT", b"OPTIONS", b"HEAD",
@@ -333,7 +342,7 @@ def phase_methods(srv, deadline, pool):
     return counter
 
 
-def phase_tokens(srv, deadline, pool):
+def phase_tokens(harness, srv, deadline, pool):
     counter = Counter("garbage tokens")
     tokens = [
         "", "x", "a.b.c", "..", "." * 5000, "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.",
@@ -353,7 +362,7 @@ def phase_tokens(srv, deadline, pool):
     return counter
 
 
-def phase_pipelining(srv, deadline, pool):
+def phase_pipelining(harness, srv, deadline, pool):
     counter = Counter("pipelined requests")
     one = (b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -375,21 +384,21 @@ def phase_pipelining(srv, deadline, pool):
     return counter
 
 
-def phase_random(srv, deadline, pool):
+def phase_random(harness, srv, deadline, pool):
     counter = Counter("random bytes")
     rng = random.Random(1234)
     prefixes = [b"", b"GET ", b"POST /api/v1/auth/login HTTP/1.1\r\n",
                 b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n"]
     jobs = []
-    for i in range(400):
+    for i in range(1500):
         size = rng.choice((1, 16, 200, 2000, 20000))
-        data = rng.choice(prefixes) + bytes(rng.getrandbits(8) for _ in range(size))
+        data = rng.choice(prefixes) + rng.randbytes(size)
         jobs.append((data, "random #%d" % i))
-    blast(srv, counter, pool, jobs, deadline, timeout=1.0)
+    blast(srv, counter, pool, jobs, deadline, timeout=0.5, half_close=True)
     return counter
 
 
-def phase_slowloris(srv, deadline, pool, connections=50, seconds=4.0):
+def phase_slowloris(harness, srv, deadline, pool, connections=50, seconds=4.0):
     counter = Counter("slowloris")
     request = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 100
     socks = []
@@ -460,7 +469,7 @@ def run(budget=None, out=sys.stdout):
                     continue
                 share = left * weight / sum(w for _, w in PHASES[i:])
                 t0 = time.monotonic()
-                counter = phase(srv, t0 + max(share, 1.0), pool)
+                counter = phase(harness, srv, t0 + max(share, 1.0), pool)
                 alive = get_health(srv, timeout=10) == 200
                 detail = "%d sent, %d answered in %.1f s%s" % (
                     counter.sent, counter.answered, time.monotonic() - t0,

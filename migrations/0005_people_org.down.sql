@@ -1,0 +1,1 @@
+-- message: people and organisation: members, org, roles, settings, audit, announcements, alerts

@@ -1,0 +1,1 @@
+-- message: attendance API: check-in/out, breaks, corrections, views, exceptions

@@ -1,0 +1,54 @@
+/*
+ * secret.c: random secrets and their SHA-256 form. The raw bytes are wiped
+ * from the stack once encoded; callers wipe the text when they are done.
+ */
+#include "auth/secret.h"
+
+#include "core/common.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <string.h>
+#include <sys/random.h>
+
+int wos_secret_new(char out[WOS_SECRET_TEXT_SIZE])
+{
+    unsigned char raw[WOS_SECRET_BYTES];
+    unsigned char b64[4 * ((WOS_SECRET_BYTES + 2) / 3) + 1];
+
+    out[0] = '\0';
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+        return WOS_ERROR;
+    int n = EVP_EncodeBlock(b64, raw, (int)sizeof(raw));
+    explicit_bzero(raw, sizeof(raw));
+    while (n > 0 && b64[n - 1] == '=')
+        n--;
+    for (int i = 0; i < n; i++)
+        out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+    out[n] = '\0';
+    explicit_bzero(b64, sizeof(b64));
+    return WOS_OK;
+}
+
+void wos_secret_hash(const char *s, char out[WOS_SHA256_HEX_SIZE])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+
+    SHA256((const unsigned char *)s, strlen(s), digest);
+    for (size_t i = 0; i < sizeof(digest); i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[2 * sizeof(digest)] = '\0';
+}
+
+int wos_secret_pair(char text[WOS_SECRET_TEXT_SIZE], char hash[WOS_SHA256_HEX_SIZE])
+{
+    if (wos_secret_new(text) != WOS_OK) {
+        hash[0] = '\0';
+        return WOS_ERROR;
+    }
+    wos_secret_hash(text, hash);
+    return WOS_OK;
+}
