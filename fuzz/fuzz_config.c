@@ -30,20 +30,52 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_strings(const struct wos_config *c)
 {
-    const char *const strings[] = {
-        c->app_env, c->app_host, c->app_secret_key, c->api_v1_prefix, c->frontend_base_url,
-        c->business_timezone, c->database_url, c->database_public_url, c->pghost, c->pguser,
-        c->pgpassword, c->pgdatabase, c->pgport, c->redis_url, c->smtp_host, c->smtp_user,
-        c->smtp_password, c->emails_from_email, c->emails_from_name, c->bootstrap_admin_email,
-        c->bootstrap_admin_password, c->bootstrap_admin_name, c->profile_image_storage,
-        c->profile_image_upload_dir, c->profile_image_public_base_url,
-        c->call_recordings_storage_driver, c->call_recordings_local_dir, c->aws_endpoint_url,
-        c->aws_s3_bucket_name, c->aws_access_key_id, c->aws_secret_access_key,
-        c->aws_default_region, c->aws_s3_url_style, c->expo_push_api_url, c->vapid_public_key,
-        c->vapid_private_key, c->vapid_subject, c->next_public_app_name, c->web_dist_dir,
-        c->database_read_url, c->message_attachments_dir, c->log_level, c->log_format,
-        c->database_url_source, c->profile_image_storage_resolved,
-        c->call_recordings_storage_resolved};
+    const char *const strings[] = {c->app_env,
+                                   c->app_host,
+                                   c->app_secret_key,
+                                   c->api_v1_prefix,
+                                   c->frontend_base_url,
+                                   c->business_timezone,
+                                   c->database_url,
+                                   c->database_public_url,
+                                   c->pghost,
+                                   c->pguser,
+                                   c->pgpassword,
+                                   c->pgdatabase,
+                                   c->pgport,
+                                   c->redis_url,
+                                   c->smtp_host,
+                                   c->smtp_user,
+                                   c->smtp_password,
+                                   c->emails_from_email,
+                                   c->emails_from_name,
+                                   c->bootstrap_admin_email,
+                                   c->bootstrap_admin_password,
+                                   c->bootstrap_admin_name,
+                                   c->profile_image_storage,
+                                   c->profile_image_upload_dir,
+                                   c->profile_image_public_base_url,
+                                   c->call_recordings_storage_driver,
+                                   c->call_recordings_local_dir,
+                                   c->aws_endpoint_url,
+                                   c->aws_s3_bucket_name,
+                                   c->aws_access_key_id,
+                                   c->aws_secret_access_key,
+                                   c->aws_default_region,
+                                   c->aws_s3_url_style,
+                                   c->expo_push_api_url,
+                                   c->vapid_public_key,
+                                   c->vapid_private_key,
+                                   c->vapid_subject,
+                                   c->next_public_app_name,
+                                   c->web_dist_dir,
+                                   c->database_read_url,
+                                   c->message_attachments_dir,
+                                   c->log_level,
+                                   c->log_format,
+                                   c->database_url_source,
+                                   c->profile_image_storage_resolved,
+                                   c->call_recordings_storage_resolved};
     for (size_t i = 0; i < WOS_ARRAY_LEN(strings); i++)
         FUZZ_CHECK(strings[i] != NULL);
     for (size_t i = 0; i < c->cors_origins_len; i++)
@@ -56,9 +88,9 @@ static void check_strings(const struct wos_config *c)
 
 static int secret_holds_marker(const struct wos_config *c)
 {
-    const char *const secrets[] = {c->app_secret_key, c->pgpassword, c->smtp_password,
-                                   c->bootstrap_admin_password, c->aws_secret_access_key,
-                                   c->vapid_private_key};
+    const char *const secrets[] = {c->app_secret_key,        c->pgpassword,
+                                   c->smtp_password,         c->bootstrap_admin_password,
+                                   c->aws_secret_access_key, c->vapid_private_key};
     for (size_t i = 0; i < WOS_ARRAY_LEN(secrets); i++)
         if (strstr(secrets[i], MARKER) != NULL)
             return 1;

@@ -14,7 +14,9 @@
  *     known field at most once, and a field without a problem really has
  *     an acceptable type;
  *   - a string a format check accepts has the shape the format promises
- *     (a date is a real calendar date, a time is in range, ...).
+ *     (a date is a real calendar date, a time is in range, ...);
+ *   - on a body without problems, the wos_json_* getters read back exactly
+ *     the validated values.
  */
 #include "fuzz.h"
 
@@ -35,8 +37,7 @@ static const struct wos_field fields[] = {
     {.name = "count", .type = WOS_F_INT},
     {.name = "ratio", .type = WOS_F_NUMBER},
     {.name = "note", .type = WOS_F_STRING, .nullable = 1, .max = 5},
-    {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
-     .max = 120},
+    {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1, .max = 120},
     {.name = "start", .type = WOS_F_STRING, .format = WOS_FMT_DATE},
     {.name = "at", .type = WOS_F_STRING, .format = WOS_FMT_TIME},
     {.name = "when", .type = WOS_F_STRING, .nullable = 1, .format = WOS_FMT_DATETIME},
@@ -203,6 +204,24 @@ static void check_details(const json_t *obj, const json_t *details)
     }
 }
 
+/* A body that passed: the handler-side getters read back exactly what was validated. */
+static void check_getters(json_t *root)
+{
+    struct wos_req req = {.json = root};
+
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        const json_t *v = json_object_get(root, fields[i].name);
+        FUZZ_CHECK(wos_json_has(&req, fields[i].name) == (v != NULL));
+        FUZZ_CHECK(wos_json_str(&req, fields[i].name) == json_string_value(v));
+        if (json_is_integer(v))
+            FUZZ_CHECK(wos_json_int(&req, fields[i].name, -1) == json_integer_value(v));
+        if (json_is_boolean(v))
+            FUZZ_CHECK(wos_json_bool(&req, fields[i].name, -1) == json_is_true(v));
+        else
+            FUZZ_CHECK(wos_json_bool(&req, fields[i].name, -1) == -1);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *body = (const char *)data;
@@ -228,6 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *details = json_array();
         wos_validate_object(root, fields, N_FIELDS, details);
         check_details(root, details);
+        if (json_array_size(details) == 0)
+            check_getters(root);
         json_decref(details);
     }
     json_decref(root);

@@ -15,6 +15,7 @@ DROP FUNCTION wos_att_lateness(timestamptz, timestamptz, integer);
 DROP FUNCTION wos_att_classify(integer, integer, integer, integer);
 DROP FUNCTION wos_att_minutes(timestamptz, timestamptz);
 DROP FUNCTION wos_att_business_date(timestamptz, time, time, text, integer);
+DROP FUNCTION wos_att_shift_window(date, time, time, text);
 DROP FUNCTION wos_att_window(date, time, time, text);
 DROP FUNCTION wos_att_local_instant(timestamp, text);
 DROP FUNCTION wos_att_utc_offset(timestamptz, text);

@@ -114,6 +114,19 @@ LANGUAGE sql STABLE STRICT AS $$
                                  + p_end, p_tz)
 $$;
 
+-- The same for a member who may have no shift: both bounds NULL when p_start or p_end is NULL.
+CREATE FUNCTION wos_att_shift_window(p_date date, p_start time, p_end time, p_tz text,
+    OUT start_at timestamptz, OUT end_at timestamptz)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_date IS NULL OR p_start IS NULL OR p_end IS NULL OR p_tz IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT w.start_at, w.end_at INTO start_at, end_at
+      FROM wos_att_window(p_date, p_start, p_end, p_tz) w;
+END
+$$;
+
 -- Business date of an instant (spec 04 §1). Without a shift (p_start NULL) or for a day shift:
 -- the calendar date in p_tz. For an overnight shift: the first of date(T), date(T) - 1 whose
 -- window contains T or ended less than p_grace_hours before it; else date(T).
@@ -363,12 +376,15 @@ BEGIN
         v_deadline_shift := s.expected_shift_end_at
                             + make_interval(mins => st.auto_close_grace_minutes);
     END IF;
-    IF p_now > v_deadline_max THEN
-        v_close := v_deadline_max;
-        v_note := 'Exceeded maximum active duration';
-    ELSIF v_deadline_shift IS NOT NULL AND p_now > v_deadline_shift THEN
+    -- The earliest deadline that has passed wins, so a session closes at the same time
+    -- whether the periodic job saw it in time or the member's next request finds it later.
+    IF v_deadline_shift IS NOT NULL AND v_deadline_shift < v_deadline_max
+       AND p_now > v_deadline_shift THEN
         v_close := v_deadline_shift;
         v_note := 'Shift ended';
+    ELSIF p_now > v_deadline_max THEN
+        v_close := v_deadline_max;
+        v_note := 'Exceeded maximum active duration';
     ELSE
         RETURN false;
     END IF;
@@ -412,20 +428,23 @@ BEGIN
     RETURNING id INTO v_alert;
 
     IF v_alert IS NOT NULL AND v_member.manager_email IS NOT NULL THEN
+        -- The "email" job payload of src/jobs/mail.c; operational_alert renders title,
+        -- message and link (a path under FRONTEND_BASE_URL).
         PERFORM wos_job_enqueue('email', jsonb_build_object(
             'template', 'operational_alert',
             'to', v_member.manager_email,
+            'to_name', v_member.manager_name,
+            'workspace_name', v_member.workspace_name,
             'alert_id', v_alert,
             'vars', jsonb_build_object(
-                'recipient_name', v_member.manager_name,
-                'alert_type', 'missing_checkout',
                 'title', 'Missing checkout: ' || v_member.member_name,
+                'message', v_member.member_name || ' did not check out of the attendance'
+                           || ' session of ' || v_date || '. It was closed automatically ('
+                           || v_note || ').',
+                'link', '/manager/attendance-exceptions?type=missing_checkout',
+                'alert_type', 'missing_checkout',
                 'member_name', v_member.member_name,
-                'business_date', v_date,
-                'message', v_member.member_name || ' did not check out on ' || v_date
-                           || '. The session was closed automatically: ' || v_note || '.',
-                'link_path', '/manager/attendance-exceptions?type=missing_checkout',
-                'workspace_name', v_member.workspace_name)),
+                'business_date', v_date)),
             'attendance.missing_checkout:' || s.id, p_ws);
     END IF;
 

@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "modules/governance/governance.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -50,6 +51,8 @@ static const struct command commands[] = {
     {"bootstrap", NULL, wos_bootstrap_main, 0, "seed permissions and roles, reconcile the admin"},
     {"seed", NULL, wos_seed_main, 0, "development sample data (workspace 'demo'); --reset rebuilds"},
     {"config", "check", wos_config_check_main, 0, "print the resolved configuration and problems"},
+    {"audit", "verify", wos_audit_verify_main, 1,
+     "check every workspace's audit hash chain; name the first bad row"},
     {"routes", NULL, cmd_routes, 0, "print the route table as JSON lines"},
     {"version", NULL, cmd_version, 0, "print the version"},
     {"help", NULL, cmd_help, 0, "this list"},

@@ -80,9 +80,9 @@ int wos_auth_reply_tokens(struct wos_req *req, unsigned status, const json_t *ou
     char *jwt = wos_auth_issue_token(&who, &expires_in);
     if (!jwt)
         return wos_reply_internal(req, "could not sign an access token");
-    json_t *reply = json_pack("{s:s, s:s, s:s, s:I}", "access_token", jwt, "refresh_token",
-                              refresh_token, "token_type", "bearer", "expires_in",
-                              (json_int_t)expires_in);
+    json_t *reply =
+        json_pack("{s:s, s:s, s:s, s:I}", "access_token", jwt, "refresh_token", refresh_token,
+                  "token_type", "bearer", "expires_in", (json_int_t)expires_in);
     explicit_bzero(jwt, strlen(jwt));
     free(jwt);
     const json_t *body = json_object_get(outcome, "body");
@@ -102,8 +102,8 @@ int wos_auth_reply_limited(struct wos_req *req, long seconds)
 int wos_auth_reply_weak_password(struct wos_req *req, const char *field,
                                  const struct wos_password_problem *problem)
 {
-    json_t *details = json_pack("[{s:s, s:s, s:s}]", "field", field, "message",
-                                problem->message, "rule", problem->rule);
+    json_t *details = json_pack("[{s:s, s:s, s:s}]", "field", field, "message", problem->message,
+                                "rule", problem->rule);
     return wos_reply_error(req, 422, "Request validation failed.", details);
 }
 

@@ -6,17 +6,18 @@
  *   - 6 departments; the 17:00-02:00 evening shift, a 09:00-18:00 day shift
  *     and a Wed-Sun support rotation (which also covers public holidays);
  *   - public and company holidays;
- *   - 60 members over the seven system roles (the people[] table below) with
+ *   - 60 members over the seven system roles (seed_data.c) with
  *     a manager hierarchy, e-mails <first>.<last>@acme.test, all signing in
  *     with SEED_PASSWORD (hashed once, the one hash reused for every member);
  *   - leave/WFH/half-day requests in every status with approval_timeline rows
- *     and the notifications their flow sends (leaves[] below);
- *   - the last 30 business days of attendance (plus today's sessions that
+ *     and the notifications their flow sends (seed_data.c);
+ *   - the last 30 days of attendance (plus today's sessions that
  *     already started): check-in/out, late and early cases, overtime,
  *     auto-closed sessions, absences, paid breaks, daily_stats, every derived
  *     field computed by the rules of spec 04 (classification thresholds read
  *     from the workspace's settings);
- *   - announcements (Markdown, content_html as escaped paragraphs).
+ *   - announcements (Markdown, content_html rendered by core/markdown.c as
+ *     the announcements routes render it).
  *
  * Reproducible: the "random" choices come from a counter-based generator,
  * RAND(key) = the first 32 bits of md5("wos-seed-1:" || key) / 2^32, keyed by
@@ -28,21 +29,24 @@
  * reported). --reset keeps the workspace row (its id) and its audit chain,
  * which is append-only: it deletes every other row of the workspace in one
  * statement (tables discovered from the catalogue, so tables added by later
- * migrations are emptied too), except the memberships that audit rows name
- * as actors, which the foreign key keeps; those are unlinked and deactivated
- * (the seed reactivates its own). Roles, bundles and settings return to their
- * defaults, the workspace's sign-in sessions are revoked, and one audit row
- * "seed.reset" records the counts before and after. A first run writes
- * "seed.created". Both are written with actor NULL (System).
+ * migrations are emptied too), except the memberships, which are never
+ * deleted: they are unlinked and deactivated, and the seed reactivates its
+ * own. Roles, bundles and settings return to their defaults, the workspace's
+ * sign-in sessions are revoked, and one audit row "seed.reset" records the
+ * counts before and after. A first run writes "seed.created". Both are
+ * written with actor NULL (System).
  *
  * All memory and PGresults of a run hang off one arena freed at the end.
  */
 #include "db/seed.h"
+#include "db/seed_int.h"
 
 #include "auth/password.h"
 #include "core/common.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/markdown.h"
+#include "db/bootstrap.h"
 #include "db/db.h"
 #include "db/migrate.h"
 
@@ -62,241 +66,9 @@
 #define ROTATION_SHIFT "Support Rotation (Wed-Sun)"
 
 /* Counter-based pseudo-random number in [0, 1) for the SQL text expression k. */
-#define RAND(k)                                                                            \
-    "(('x' || substr(md5('wos-seed-1:' || " k "), 1, 8))::bit(32)::bigint "                  \
+#define RAND(k)                                                                                    \
+    "(('x' || substr(md5('wos-seed-1:' || " k "), 1, 8))::bit(32)::bigint "                        \
     "/ 4294967296.0::float8)"
-
-/* ---- the people ---- */
-
-struct person {
-    const char *first, *last, *role, *dept, *designation;
-    int manager;      /* 1-based index into people[], 0 = none */
-    char shift;       /* 'E' evening 17:00-02:00, 'D' day 09:00-18:00, 'R' support rotation */
-    int joined_days;  /* joined this many days ago */
-    bool head;        /* head of their department */
-};
-
-static const struct person people[] = {
-    /* 1-2 admins */
-    {"Amina", "Siddiqui", "admin", "Operations", "Chief Operating Officer", 0, 'D', 2200, false},
-    {"Daniyal", "Qureshi", "admin", "Operations", "IT Administrator", 1, 'D', 1400, false},
-    /* 3-5 HR */
-    {"Sana", "Malik", "hr_operations", "People & Culture", "Head of People", 1, 'D', 1800, true},
-    {"Hamza", "Sheikh", "hr_operations", "People & Culture", "HR Operations Specialist", 3, 'D',
-     900, false},
-    {"Mahnoor", "Baig", "hr_operations", "People & Culture", "Talent Acquisition Lead", 3, 'D',
-     500, false},
-    /* 6-10 managers */
-    {"Bilal", "Ahmed", "manager", "Engineering", "Engineering Manager", 1, 'E', 1600, true},
-    {"Ayesha", "Raza", "manager", "Product", "Product Manager", 1, 'D', 1300, true},
-    {"Usman", "Tariq", "manager", "Customer Support", "Support Manager", 1, 'E', 1500, true},
-    {"Sarah", "Mitchell", "manager", "Sales", "Sales Manager", 1, 'E', 1000, true},
-    {"Kamran", "Javed", "manager", "Operations", "Operations Manager", 1, 'D', 1700, true},
-    /* 11-18 team leads */
-    {"Fahad", "Iqbal", "team_lead", "Engineering", "Backend Team Lead", 6, 'E', 1200, false},
-    {"Zainab", "Hussain", "team_lead", "Engineering", "Frontend Team Lead", 6, 'E', 1100, false},
-    {"Omar", "Farooq", "team_lead", "Engineering", "QA & DevOps Lead", 6, 'E', 950, false},
-    {"Hira", "Naveed", "team_lead", "Product", "Design Lead", 7, 'D', 800, false},
-    {"Ali", "Haider", "team_lead", "Customer Support", "Support Team Lead", 8, 'E', 1000, false},
-    {"Fatima", "Noor", "team_lead", "Customer Support", "Support Rotation Lead", 8, 'R', 700,
-     false},
-    {"James", "Carter", "team_lead", "Sales", "Sales Team Lead", 9, 'E', 650, false},
-    {"Saad", "Rehman", "team_lead", "Operations", "Operations Team Lead", 10, 'D', 900, false},
-    /* 19-24 backend team */
-    {"Hassan", "Ali", "employee", "Engineering", "Senior Backend Engineer", 11, 'E', 1100, false},
-    {"Maryam", "Akhtar", "employee", "Engineering", "Backend Engineer", 11, 'E', 600, false},
-    {"Talha", "Mirza", "employee", "Engineering", "Backend Engineer", 11, 'E', 450, false},
-    {"Noor", "Shah", "employee", "Engineering", "Backend Engineer", 11, 'E', 380, false},
-    {"Rayan", "Khan", "junior_employee", "Engineering", "Junior Backend Engineer", 11, 'E', 200,
-     false},
-    {"Areeba", "Yousuf", "intern", "Engineering", "Software Engineering Intern", 11, 'E', 45,
-     false},
-    /* 25-29 frontend team */
-    {"Danish", "Mehmood", "employee", "Engineering", "Senior Frontend Engineer", 12, 'E', 1000,
-     false},
-    {"Emily", "Clarke", "employee", "Engineering", "Frontend Engineer", 12, 'E', 520, false},
-    {"Waqas", "Anwar", "employee", "Engineering", "Frontend Engineer", 12, 'E', 410, false},
-    {"Iqra", "Saleem", "employee", "Engineering", "UI Engineer", 12, 'E', 300, false},
-    {"Haris", "Nadeem", "intern", "Engineering", "Frontend Intern", 12, 'E', 60, false},
-    /* 30-33 QA and DevOps */
-    {"Zoya", "Ashraf", "employee", "Engineering", "QA Engineer", 13, 'E', 700, false},
-    {"Imran", "Latif", "employee", "Engineering", "DevOps Engineer", 13, 'E', 880, false},
-    {"Sobia", "Kazmi", "employee", "Engineering", "QA Automation Engineer", 13, 'E', 350, false},
-    {"Faizan", "Saeed", "junior_employee", "Engineering", "Junior QA Engineer", 13, 'E', 150,
-     false},
-    /* 34-38 product */
-    {"Rabia", "Aslam", "employee", "Product", "Product Designer", 14, 'D', 640, false},
-    {"Michael", "Brooks", "employee", "Product", "Product Analyst", 14, 'D', 420, false},
-    {"Hina", "Jamil", "employee", "Product", "UX Researcher", 14, 'D', 330, false},
-    {"Shayan", "Abbasi", "intern", "Product", "Product Intern", 14, 'D', 30, false},
-    {"Anum", "Rashid", "employee", "Product", "Technical Writer", 7, 'D', 560, false},
-    /* 39-43 support, evening */
-    {"Adeel", "Chaudhry", "employee", "Customer Support", "Support Specialist", 15, 'E', 610,
-     false},
-    {"Kiran", "Asif", "employee", "Customer Support", "Support Specialist", 15, 'E', 480, false},
-    {"Junaid", "Akram", "employee", "Customer Support", "Senior Support Specialist", 15, 'E', 990,
-     false},
-    {"Sadia", "Parveen", "employee", "Customer Support", "Support Specialist", 15, 'E', 270,
-     false},
-    {"Arslan", "Butt", "junior_employee", "Customer Support", "Junior Support Agent", 15, 'E', 120,
-     false},
-    /* 44-48 support rotation */
-    {"Mehwish", "Tahir", "employee", "Customer Support", "Support Specialist", 16, 'R', 540,
-     false},
-    {"Nabeel", "Sultan", "employee", "Customer Support", "Support Specialist", 16, 'R', 400,
-     false},
-    {"Laiba", "Imtiaz", "employee", "Customer Support", "Support Specialist", 16, 'R', 230, false},
-    {"Owais", "Qadir", "junior_employee", "Customer Support", "Junior Support Agent", 16, 'R', 95,
-     false},
-    {"Eman", "Zaidi", "intern", "Customer Support", "Support Intern", 16, 'R', 40, false},
-    /* 49-54 sales */
-    {"Ryan", "Foster", "employee", "Sales", "Account Executive", 17, 'E', 590, false},
-    {"Asma", "Hanif", "employee", "Sales", "Account Executive", 17, 'E', 460, false},
-    {"Shahzaib", "Khalid", "employee", "Sales", "Sales Development Representative", 17, 'E', 210,
-     false},
-    {"Nida", "Farhan", "employee", "Sales", "Account Manager", 17, 'E', 760, false},
-    {"Zubair", "Hashmi", "junior_employee", "Sales", "Junior Sales Associate", 17, 'E', 180,
-     false},
-    {"Amna", "Riaz", "intern", "Sales", "Sales Intern", 17, 'E', 50, false},
-    /* 55-59 operations */
-    {"Tariq", "Mahmood", "employee", "Operations", "Facilities Coordinator", 18, 'D', 1250, false},
-    {"Samina", "Yaqoob", "employee", "Operations", "Finance Officer", 18, 'D', 840, false},
-    {"Yasir", "Nawaz", "employee", "Operations", "Procurement Officer", 18, 'D', 530, false},
-    {"Umer", "Shafiq", "junior_employee", "Operations", "Junior Operations Associate", 18, 'D',
-     160, false},
-    {"Alina", "Wasim", "intern", "Operations", "Operations Intern", 18, 'D', 25, false},
-    /* 60 people & culture */
-    {"Farah", "Ansari", "employee", "People & Culture", "People Coordinator", 3, 'D', 370, false},
-};
-
-/* How many members each system role gets; checked against people[] before seeding. */
-static const struct {
-    const char *role;
-    int count;
-} role_counts[] = {
-    {"admin", 2}, {"hr_operations", 3}, {"manager", 5}, {"team_lead", 8},
-    {"employee", 30}, {"junior_employee", 6}, {"intern", 6},
-};
-
-/* ---- the leave requests ---- */
-
-/*
- * flow: the request's history, which fixes its status and timeline:
- *   pending                  created
- *   approved | rejected      created, decided by the approver after decide_h
- *   cancelled                created, cancelled by the requester after decide_h
- *   needs_clarification      created, clarification asked after decide_h
- *   clarified_then_approved  created, clarified, updated by the requester, approved
- *   escalated                created, escalated to HR after leave.escalation_hours
- *   escalated_twice          ... and on to an admin after another delay
- * created_h: submitted this many hours ago (escalations: decide_h hours after
- * the last step). start_off: first day, in days from today, moved forward to
- * the requester's next working day.
- */
-struct leave {
-    int who; /* 1-based index into people[] */
-    int start_off, days;
-    const char *type, *half, *flow, *reason, *comment;
-    int created_h, decide_h;
-};
-
-static const struct leave leaves[] = {
-    {19, -25, 2, "sick", NULL, "approved", "Fever and a sore throat.", "Approved. Get well soon.",
-     630, 4},
-    {26, -22, 3, "annual", NULL, "approved", "Family trip to Hunza.", "Approved, enjoy the trip!",
-     696, 20},
-    {40, -20, 1, "casual", NULL, "approved", "Bank and NADRA paperwork.", NULL, 552, 6},
-    {50, -18, 1, "half_day", "first_half", "approved", "Parent-teacher meeting at school.",
-     "Approved.", 480, 5},
-    {31, -16, 1, "wfh", NULL, "approved", "Plumber visiting in the afternoon.", NULL, 408, 2},
-    {35, -15, 2, "annual", NULL, "rejected", "Long weekend getaway.",
-     "Quarterly planning falls on these dates; please pick the following week.", 480, 26},
-    {45, -14, 1, "sick", NULL, "approved", "Migraine.", "Approved. Rest well.", 338, 3},
-    {56, -12, 1, "half_day", "second_half", "approved", "Dentist appointment.", NULL, 360, 8},
-    {21, -11, 5, "annual", NULL, "approved", "Sister's wedding in Lahore.",
-     "Approved. Congratulations to the family!", 600, 30},
-    {28, -9, 1, "casual", NULL, "cancelled", "Personal errand.", NULL, 264, 10},
-    {42, -8, 2, "wfh", NULL, "approved", "Recovering from a sprained ankle.", NULL, 204, 3},
-    {52, -7, 1, "casual", NULL, "clarified_then_approved", "Moving to a new apartment.",
-     "Which day exactly? The request said Thursday but the dates say otherwise.", 264, 12},
-    {12, -6, 1, "sick", NULL, "approved", "Stomach infection.", "Approved. Get well soon.", 145,
-     2},
-    {36, -5, 1, "half_day", "first_half", "approved", "Vehicle registration renewal.", NULL, 170,
-     6},
-    {58, -4, 1, "casual", NULL, "rejected", "Cricket match in the afternoon.",
-     "Month-end close needs the whole Operations team in.", 168, 20},
-    {24, -3, 1, "sick", NULL, "approved", "Fever.", "Approved. Take care.", 74, 3},
-    {8, -10, 1, "annual", NULL, "approved", "Attending a friend's nikah in Islamabad.", NULL, 336,
-     10},
-    {60, -19, 1, "wfh", NULL, "approved", "Internet technician visit.", NULL, 476, 2},
-    {33, -13, 1, "sick", NULL, "approved", "Food poisoning.", "Approved. Feel better.", 315, 5},
-    {47, -21, 2, "casual", NULL, "cancelled", "Trip to Murree.", NULL, 576, 30},
-    {20, 3, 2, "annual", NULL, "pending", "Cousin's wedding in Multan.", NULL, 10, 0},
-    {39, 5, 1, "casual", NULL, "pending", "Passport renewal appointment.", NULL, 20, 0},
-    {55, 2, 1, "half_day", "second_half", "pending", "Child's sports day at school.", NULL, 5, 0},
-    {27, 7, 3, "annual", NULL, "escalated", "Umrah travel with my parents.", NULL, 0, 12},
-    {49, 9, 2, "annual", NULL, "escalated_twice", "Family visiting from abroad.", NULL, 0, 20},
-    {34, 4, 1, "sick", NULL, "needs_clarification", "Minor medical procedure.",
-     "Please confirm whether you need one or two days off.", 30, 5},
-    {44, 6, 1, "casual", NULL, "needs_clarification", "Personal matter.",
-     "Could you swap the shift with Laiba instead of taking leave?", 26, 8},
-    {22, 10, 5, "annual", NULL, "approved", "Annual vacation.", "Approved. Enjoy!", 120, 24},
-    {51, 1, 1, "wfh", NULL, "approved", "Home internet upgrade.", NULL, 18, 2},
-    {30, 8, 1, "casual", NULL, "cancelled", "Plans changed.", NULL, 50, 20},
-    {41, 12, 2, "annual", NULL, "rejected", "Trip to Skardu.",
-     "Two support specialists are already off that week.", 70, 30},
-    {37, 2, 1, "sick", NULL, "pending", "Follow-up check-up.", NULL, 3, 0},
-    {4, 14, 3, "annual", NULL, "pending", "Family holiday.", NULL, 28, 0},
-    {14, 11, 1, "wfh", NULL, "pending", "Waiting for a furniture delivery.", NULL, 8, 0},
-    {57, 5, 1, "half_day", "first_half", "approved", "Driving test.", NULL, 40, 6},
-    {46, 3, 1, "casual", "second_half", "pending", "Doctor's appointment.", NULL, 16, 0},
-    {1, 15, 2, "annual", NULL, "pending", "Travel for the board retreat.", NULL, 6, 0},
-};
-
-/* ---- the announcements ---- */
-
-struct announcement {
-    const char *title, *content, *audience, *status, *priority;
-    const char *dept; /* target department name or NULL */
-    int author;       /* 1-based index into people[] */
-    int created_h;    /* created this many hours ago */
-    int start_h, end_h; /* schedule relative to now in hours; 0 = none */
-};
-
-static const struct announcement announcements[] = {
-    {"Welcome to Workforce OS",
-     "Assalam-o-Alaikum and welcome, everyone!\n\n"
-     "From today, attendance, breaks and leave requests all live in **Workforce OS**. "
-     "Check in when your shift starts, log your breaks, and check out before you leave.\n\n"
-     "Questions? Ask your team lead or write to the People & Culture team.",
-     "all", "active", "normal", NULL, 1, 700, 0, 0},
-    {"Public holidays this year",
-     "The public holiday calendar is now in the app under **Holidays**.\n\n"
-     "Eid dates are tentative and follow the official moon-sighting announcement.\n"
-     "The support rotation covers every public holiday; rotation members get a day in lieu.",
-     "all", "active", "high", NULL, 3, 520, 0, 0},
-    {"Evening shift: dinner and prayer breaks",
-     "Dinner and prayer breaks are paid. Please start and end them with the **Break** button "
-     "so that the team view stays accurate.\n\n"
-     "Reminder: the shift runs 17:00-02:00 PKT with a 15-minute grace period.",
-     "all", "active", "normal", "Engineering", 6, 300, 0, 0},
-    {"Town hall: Q&A with leadership",
-     "Join us on Thursday at 16:00 in the main hall (or on the video call).\n\n"
-     "Agenda:\n- Q3 results & <next quarter> goals\n- R&D roadmap\n- Open questions",
-     "all", "active", "high", NULL, 1, 48, -48, 240},
-    {"Team leads: reviewing end-of-day reports",
-     "Please review your team's end-of-day reports by 11:00 the next working day and leave "
-     "feedback where a task slipped.",
-     "team_lead", "active", "normal", NULL, 3, 150, 0, 0},
-    {"Draft: updated leave policy",
-     "Draft for review by HR only.\n\n"
-     "Annual leave: 20 days. Casual leave: 10 days. Sick leave: 8 days, doctor's note after "
-     "two consecutive days.",
-     "hr_operations", "draft", "low", NULL, 3, 20, 0, 0},
-    {"Office Wi-Fi maintenance",
-     "The office Wi-Fi will be down on Saturday from 10:00 to 12:00 for a firmware upgrade.",
-     "all", "archived", "low", NULL, 2, 500, -500, -470},
-};
 
 /* ---- SQL ---- */
 
@@ -338,8 +110,11 @@ static const char sql_counts[] =
  * Empties workspace ws for --reset. Every table of the current schema with a
  * workspace_id column is emptied in ONE statement (one data-modifying CTE per
  * table), so foreign keys between them, cycles included, are checked once at
- * its end. Kept: the workspace, its audit rows (append-only), the memberships
- * those rows name as actors (unlinked, deactivated) and their roles; the
+ * its end. Kept: the workspace, its audit rows (append-only), and every
+ * membership, unlinked and deactivated: memberships are never deleted (audit
+ * rows name them as actors, and the application role may not lock audit rows,
+ * which the foreign key check of a deleted membership would do); the seed
+ * reactivates its own. Roles still held by a membership stay too. The
  * workspace's sign-in sessions are revoked, not deleted. Identifiers come
  * from the catalogue (format %I), the workspace id is a parameter.
  */
@@ -349,12 +124,9 @@ static const char sql_purge_function[] =
     "DECLARE\n"
     "    ctes text;\n"
     "BEGIN\n"
-    "    CREATE TEMP TABLE seed_keep ON COMMIT DROP AS\n"
-    "        SELECT DISTINCT a.actor_user_id AS user_id FROM audit_logs a\n"
-    "         WHERE a.workspace_id = ws AND a.actor_user_id IS NOT NULL;\n"
     "    UPDATE memberships SET manager_id = NULL, created_by = NULL, department = NULL,\n"
     "           department_id = NULL, shift_id = NULL, status = 'inactive'\n"
-    "     WHERE workspace_id = ws AND user_id IN (SELECT user_id FROM seed_keep);\n"
+    "     WHERE workspace_id = ws;\n"
     "    UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'revoked'\n"
     "     WHERE workspace_id = ws AND revoked_at IS NULL;\n"
     "    SELECT string_agg(format('d%s AS (DELETE FROM %I.%I WHERE workspace_id = $1)',\n"
@@ -370,15 +142,10 @@ static const char sql_purge_function[] =
     "               AND c.relname NOT IN ('workspaces', 'audit_logs', 'memberships', 'roles',\n"
     "                                     'auth_sessions')) t;\n"
     "    EXECUTE 'WITH ' || ctes || ',\n"
-    "        dm AS (DELETE FROM memberships WHERE workspace_id = $1\n"
-    "                  AND user_id NOT IN (SELECT user_id FROM seed_keep)),\n"
     "        dr AS (DELETE FROM roles r WHERE r.workspace_id = $1 AND NOT EXISTS (\n"
     "                  SELECT 1 FROM memberships m WHERE m.workspace_id = $1\n"
-    "                     AND m.role_id = r.id AND m.user_id IN (SELECT user_id FROM seed_keep)))\n"
+    "                     AND m.role_id = r.id))\n"
     "        SELECT 1' USING ws;\n"
-    "    UPDATE users u SET current_workspace_id = NULL\n"
-    "     WHERE u.current_workspace_id = ws AND NOT EXISTS (SELECT 1 FROM memberships m\n"
-    "           WHERE m.workspace_id = ws AND m.user_id = u.id);\n"
     "END\n"
     "$fn$";
 
@@ -630,6 +397,7 @@ static const char sql_leave_notifications[] =
  * (a later one could not happen: the session would have been closed), and
  * "forgot" days are closed by the auto-close rule itself (spec 04 §5).
  */
+/* clang-format off */
 static const char sql_day_plan[] =
     "CREATE TEMP TABLE seed_day ON COMMIT DROP AS "
     "WITH cfg AS ("
@@ -641,10 +409,12 @@ static const char sql_day_plan[] =
     "   FROM workspaces w WHERE w.id = $1"
     "), day AS ("
     " SELECT m.user_id, u.email, s.grace_period_minutes AS grace,"
-    "   s.start_time >= time '12:00' AS evening, s.name = '" ROTATION_SHIFT "' AS covers_holidays,"
+    "   s.start_time >= time '12:00' AS evening,"
+    "   s.name = '" ROTATION_SHIFT "' AS covers_holidays,"
     "   cfg.*, g.bdate, g.bdate - cfg.today AS off,"
     "   (g.bdate + s.start_time) AT TIME ZONE s.timezone AS s_at,"
-    "   (g.bdate + (s.end_time <= s.start_time)::int + s.end_time) AT TIME ZONE s.timezone AS e_at,"
+    "   (g.bdate + (s.end_time <= s.start_time)::int + s.end_time) AT TIME ZONE s.timezone"
+    "     AS e_at,"
     "   EXISTS (SELECT 1 FROM holidays h WHERE h.workspace_id = $1 AND h.is_active"
     "     AND h.holiday_date = g.bdate) AS holiday,"
     "   lv.leave_type, lv.half_day_period"
@@ -657,7 +427,8 @@ static const char sql_day_plan[] =
     "     AND g.bdate BETWEEN l.start_date AND l.end_date"
     "   ORDER BY l.is_half_day, l.created_at LIMIT 1) lv ON true"
     " WHERE m.workspace_id = $1 AND m.status = 'active'"
-    "   AND extract(isodow FROM g.bdate)::int = ANY (string_to_array(s.working_days, ',')::int[])"
+    "   AND extract(isodow FROM g.bdate)::int"
+    "       = ANY (string_to_array(s.working_days, ',')::int[])"
     "), r AS ("
     " SELECT day.*,"
     "   " RAND("day.email || '/' || day.off || '/kind'") " AS r_kind,"
@@ -707,7 +478,8 @@ static const char sql_day_plan[] =
     "   WHEN 'short' THEN io.in_at + (250 + io.r_out * 105) * interval '1 minute'"
     "   WHEN 'early' THEN io.e_at - (15 + io.r_out * 75) * interval '1 minute'"
     "   WHEN 'half_second' THEN io.s_at + (265 + io.r_out * 20) * interval '1 minute'"
-    "   WHEN 'overtime' THEN io.e_at + io.auto_grace * (0.3 + 0.65 * io.r_out) * interval '1 minute'"
+    "   WHEN 'overtime'"
+    "     THEN io.e_at + io.auto_grace * (0.3 + 0.65 * io.r_out) * interval '1 minute'"
     "   WHEN 'forgot' THEN io.e_at + io.auto_grace * interval '1 minute'"
     "   ELSE io.e_at + io.auto_grace * 0.25 * io.r_out * interval '1 minute' END) AS out_planned,"
     "   io.in_at + io.max_hours * interval '1 hour' AS deadline_max"
@@ -722,13 +494,15 @@ static const char sql_day_plan[] =
     "   CASE WHEN pl.out_planned > pl.deadline_max THEN 'Exceeded maximum active duration'"
     "     WHEN pl.kind = 'forgot' THEN 'Shift ended' END AS auto_note,"
     "   CASE WHEN pl.leave_type = 'wfh' THEN 'wfh'"
-    "     WHEN NOT pl.covers_holidays AND pl.r_mode < 0.1 THEN 'wfh' ELSE 'office' END AS work_mode,"
+    "     WHEN NOT pl.covers_holidays AND pl.r_mode < 0.1 THEN 'wfh'"
+    "     ELSE 'office' END AS work_mode,"
     "   CASE WHEN pl.kind = 'late' THEN (ARRAY['Stuck in traffic on Shahrah-e-Faisal.',"
     "     'Power outage in my area this morning.', 'Heavy rain, roads flooded near the office.',"
     "     NULL])[1 + floor(pl.r_note * 4)::int] END AS note,"
     "   pl.r_note, pl.r_b1s, pl.r_b1d, pl.r_b1p, pl.r_b2s, pl.r_b2d, pl.r_b2p, pl.r_b3s,"
     "   pl.r_b3d, pl.r_b3p, pl.r_b3t"
     "  FROM pl";
+/* clang-format on */
 
 /* Paid breaks at fixed slots of the session (prayer, dinner or lunch, a short one). */
 static const char sql_break_plan[] =
@@ -809,7 +583,8 @@ static const char sql_sessions[] =
     "       'Client call ran over.', 'Finishing the sprint demo.',"
     "       'Month-end reconciliation.'])[1 + floor(x.r_note * 4)::int]"
     "     WHEN 'forgot_checkout' THEN (ARRAY['Checked out a few minutes after the shift ended.',"
-    "       'Was finishing the handover.', 'On a call at shift end.'])[1 + floor(x.r_note * 3)::int]"
+    "       'Was finishing the handover.', 'On a call at shift end.'])"
+    "       [1 + floor(x.r_note * 3)::int]"
     "   END,"
     "   CASE WHEN x.early THEN CASE x.kind"
     "     WHEN 'unwell' THEN 'Felt unwell and went home.'"
@@ -956,98 +731,12 @@ static const char *json_text(struct seed *s, json_t *j)
     return text;
 }
 
-/* ---- the static tables ---- */
+/* ---- the static tables as JSON ---- */
 
-static bool is_management(const char *role)
-{
-    return strcmp(role, "admin") == 0 || strcmp(role, "hr_operations") == 0 ||
-           strcmp(role, "manager") == 0 || strcmp(role, "team_lead") == 0;
-}
-
-static int check_people(void)
-{
-    int total = 0;
-
-    for (size_t r = 0; r < WOS_ARRAY_LEN(role_counts); r++) {
-        int n = 0;
-        for (size_t i = 0; i < WOS_ARRAY_LEN(people); i++)
-            n += strcmp(people[i].role, role_counts[r].role) == 0;
-        if (n != role_counts[r].count) {
-            wos_log(NULL, WOS_LOG_ERROR, "seed: people[] has %d %s, expected %d", n,
-                    role_counts[r].role, role_counts[r].count);
-            return WOS_ERROR;
-        }
-        total += n;
-    }
-    if (total != (int)WOS_ARRAY_LEN(people)) {
-        wos_log(NULL, WOS_LOG_ERROR, "seed: people[] holds a role outside the seven");
-        return WOS_ERROR;
-    }
-    for (size_t i = 0; i < WOS_ARRAY_LEN(people); i++) {
-        const struct person *p = &people[i];
-        int m = p->manager;
-        if (m < 0 || m > (int)WOS_ARRAY_LEN(people) || m == (int)i + 1 ||
-            (m > 0 && !is_management(people[m - 1].role)) || !strchr("EDR", p->shift) ||
-            !p->shift) {
-            wos_log(NULL, WOS_LOG_ERROR, "seed: people[%zu] (%s %s) is inconsistent", i + 1,
-                    p->first, p->last);
-            return WOS_ERROR;
-        }
-    }
-    return WOS_OK;
-}
-
-/* Steps of a flow after "created", each decide_h apart. */
-static int flow_steps(const char *flow)
-{
-    static const struct {
-        const char *flow;
-        int steps;
-    } flows[] = {
-        {"pending", 0}, {"approved", 1}, {"rejected", 1}, {"cancelled", 1},
-        {"needs_clarification", 1}, {"clarified_then_approved", 3},
-        {"escalated", 0}, {"escalated_twice", 0},
-    };
-    for (size_t i = 0; i < WOS_ARRAY_LEN(flows); i++)
-        if (strcmp(flow, flows[i].flow) == 0)
-            return flows[i].steps;
-    return -1;
-}
-
-static int check_leaves(void)
-{
-    for (size_t i = 0; i < WOS_ARRAY_LEN(leaves); i++) {
-        const struct leave *l = &leaves[i];
-        int steps = flow_steps(l->flow);
-        bool escalation = strncmp(l->flow, "escalated", 9) == 0;
-        bool ok = steps >= 0 && l->who >= 1 && l->who <= (int)WOS_ARRAY_LEN(people) &&
-                  l->days >= 1 && (!l->half || l->days == 1) &&
-                  (strcmp(l->type, "half_day") != 0 || l->half);
-        /* every event lies in the past, after the submission */
-        if (escalation)
-            ok = ok && l->decide_h >= 1;
-        else
-            ok = ok && l->created_h > steps * l->decide_h;
-        if (!ok) {
-            wos_log(NULL, WOS_LOG_ERROR, "seed: leaves[%zu] is inconsistent", i);
-            return WOS_ERROR;
-        }
-    }
-    for (size_t i = 0; i < WOS_ARRAY_LEN(announcements); i++) {
-        const struct announcement *a = &announcements[i];
-        if (a->author < 1 || a->author > (int)WOS_ARRAY_LEN(people) ||
-            (a->start_h && a->end_h && a->end_h < a->start_h)) {
-            wos_log(NULL, WOS_LOG_ERROR, "seed: announcements[%zu] is inconsistent", i);
-            return WOS_ERROR;
-        }
-    }
-    return WOS_OK;
-}
-
-/* "<first>.<last>@acme.test" of people[idx - 1], lower-cased. */
+/* "<first>.<last>@acme.test" of wos_seed_people[idx - 1], lower-cased. */
 static const char *email_of(struct seed *s, int idx)
 {
-    const struct person *p = &people[idx - 1];
+    const struct wos_seed_person *p = &wos_seed_people[idx - 1];
     char *email = wos_arena_printf(s->arena, "%s.%s@" SEED_DOMAIN, p->first, p->last);
 
     for (char *c = email; c && *c; c++)
@@ -1071,21 +760,20 @@ static const char *people_json(struct seed *s)
 {
     json_t *arr = json_array();
 
-    for (size_t i = 0; arr && i < WOS_ARRAY_LEN(people); i++) {
-        const struct person *p = &people[i];
+    for (size_t i = 0; arr && i < wos_seed_people_len; i++) {
+        const struct wos_seed_person *p = &wos_seed_people[i];
         char name[160], phone[32];
         const char *email = email_of(s, (int)i + 1);
 
         snprintf(name, sizeof(name), "%s %s", p->first, p->last);
         snprintf(phone, sizeof(phone), "+92 3%02zu %07zu", (i * 7) % 50, 5550100 + i * 37);
-        if (!email || json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
-                                                           "s:s, s:i}",
-                                                           "email", email, "full_name", name,
-                                                           "phone", phone, "role", p->role,
-                                                           "dept", p->dept, "designation",
-                                                           p->designation, "shift",
-                                                           shift_name(p->shift), "joined",
-                                                           p->joined_days)) != 0) {
+        if (!email ||
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
+                                                 "s:s, s:i}",
+                                                 "email", email, "full_name", name, "phone", phone,
+                                                 "role", p->role, "dept", p->dept, "designation",
+                                                 p->designation, "shift", shift_name(p->shift),
+                                                 "joined", p->joined_days)) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -1097,15 +785,14 @@ static const char *hierarchy_json(struct seed *s)
 {
     json_t *arr = json_array();
 
-    for (size_t i = 0; arr && i < WOS_ARRAY_LEN(people); i++) {
-        const struct person *p = &people[i];
+    for (size_t i = 0; arr && i < wos_seed_people_len; i++) {
+        const struct wos_seed_person *p = &wos_seed_people[i];
         const char *email = email_of(s, (int)i + 1);
         const char *manager = p->manager ? email_of(s, p->manager) : NULL;
 
         if (!email || (p->manager && !manager) ||
-            json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:b}", "email", email,
-                                                 "manager", manager, "dept", p->dept, "head",
-                                                 p->head)) != 0) {
+            json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:b}", "email", email, "manager",
+                                                 manager, "dept", p->dept, "head", p->head)) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -1117,17 +804,16 @@ static const char *leaves_json(struct seed *s)
 {
     json_t *arr = json_array();
 
-    for (size_t i = 0; arr && i < WOS_ARRAY_LEN(leaves); i++) {
-        const struct leave *l = &leaves[i];
+    for (size_t i = 0; arr && i < wos_seed_leaves_len; i++) {
+        const struct wos_seed_leave *l = &wos_seed_leaves[i];
         const char *email = email_of(s, l->who);
 
-        if (!email ||
-            json_array_append_new(
-                arr, json_pack("{s:s, s:i, s:i, s:s, s:s?, s:s, s:s, s:s?, s:i, s:i}", "email",
-                               email, "start_off", l->start_off, "days", l->days, "leave_type",
-                               l->type, "half", l->half, "flow", l->flow, "reason", l->reason,
-                               "comment", l->comment, "created_h", l->created_h, "decide_h",
-                               l->decide_h)) != 0) {
+        if (!email || json_array_append_new(
+                          arr, json_pack("{s:s, s:i, s:i, s:s, s:s?, s:s, s:s, s:s?, s:i, s:i}",
+                                         "email", email, "start_off", l->start_off, "days", l->days,
+                                         "leave_type", l->type, "half", l->half, "flow", l->flow,
+                                         "reason", l->reason, "comment", l->comment, "created_h",
+                                         l->created_h, "decide_h", l->decide_h)) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -1144,19 +830,18 @@ static const char *announcements_json(struct seed *s)
 {
     json_t *arr = json_array();
 
-    for (size_t i = 0; arr && i < WOS_ARRAY_LEN(announcements); i++) {
-        const struct announcement *a = &announcements[i];
+    for (size_t i = 0; arr && i < wos_seed_announcements_len; i++) {
+        const struct wos_seed_announcement *a = &wos_seed_announcements[i];
         const char *author = email_of(s, a->author);
-        const char *html = wos_seed_paragraphs_html(s->arena, a->content);
+        const char *html = wos_markdown_html(s->arena, a->content, strlen(a->content));
 
         if (!author || !html ||
             json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:o, s:o}",
-                               "title", a->title, "content", a->content, "content_html", html,
-                               "audience", a->audience, "status", a->status, "priority",
-                               a->priority, "dept", a->dept, "author", author, "created_h",
-                               a->created_h, "start_h", hours_or_null(a->start_h), "end_h",
-                               hours_or_null(a->end_h))) != 0) {
+                arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:i, s:o, s:o}", "title",
+                               a->title, "content", a->content, "content_html", html, "audience",
+                               a->audience, "status", a->status, "priority", a->priority, "dept",
+                               a->dept, "author", author, "created_h", a->created_h, "start_h",
+                               hours_or_null(a->start_h), "end_h", hours_or_null(a->end_h))) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -1243,8 +928,9 @@ static int seed_org(struct seed *s)
 
     if (!res)
         return WOS_ERROR;
-    progress(s, "%s departments, %s shifts (evening 17:00-02:00 PKT, day 09:00-18:00 PKT, "
-                "support rotation), %s holidays",
+    progress(s,
+             "%s departments, %s shifts (evening 17:00-02:00 PKT, day 09:00-18:00 PKT, "
+             "support rotation), %s holidays",
              PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
     return WOS_OK;
 }
@@ -1346,8 +1032,7 @@ static int audit(struct seed *s, const char *counts_after)
     if (!meta_text)
         return WOS_ERROR;
     if (s->outcome != WOS_SEED_EXISTS) {
-        const char *params[] = {s->ws,
-                                s->outcome == WOS_SEED_RESET ? "seed.reset" : "seed.created",
+        const char *params[] = {s->ws, s->outcome == WOS_SEED_RESET ? "seed.reset" : "seed.created",
                                 s->counts_before, counts_after, meta_text};
         if (!run(s, "audit", sql_audit_demo, 5, params))
             return WOS_ERROR;
@@ -1359,16 +1044,15 @@ static int audit(struct seed *s, const char *counts_after)
     const char *reset = json_text(s, json_pack("{s:b}", "reset", s->opts->reset));
     if (!result || !reset)
         return WOS_ERROR;
-    const char *params[] = {actor->workspace_id, actor->user_id, s->ws, result, reset,
-                            actor->ip, actor->request_id};
+    const char *params[] = {actor->workspace_id, actor->user_id,   s->ws, result, reset,
+                            actor->ip,           actor->request_id};
     return run(s, "ops audit", sql_audit_actor, 7, params) ? WOS_OK : WOS_ERROR;
 }
 
 static int build(struct seed *s)
 {
     if (seed_roles(s) != WOS_OK || seed_org(s) != WOS_OK || seed_people(s) != WOS_OK ||
-        seed_leaves(s) != WOS_OK || seed_attendance(s) != WOS_OK ||
-        seed_announcements(s) != WOS_OK)
+        seed_leaves(s) != WOS_OK || seed_attendance(s) != WOS_OK || seed_announcements(s) != WOS_OK)
         return WOS_ERROR;
     return WOS_OK;
 }
@@ -1377,8 +1061,7 @@ static int steps(struct seed *s, const char **counts_after)
 {
     if (check_schema(s) != WOS_OK || !run(s, "begin", "BEGIN", 0, NULL))
         return WOS_ERROR;
-    if (ensure_workspace(s) != WOS_OK ||
-        (s->outcome != WOS_SEED_EXISTS && build(s) != WOS_OK) ||
+    if (ensure_workspace(s) != WOS_OK || (s->outcome != WOS_SEED_EXISTS && build(s) != WOS_OK) ||
         !(*counts_after = counts(s)) || audit(s, *counts_after) != WOS_OK ||
         !run(s, "commit", "COMMIT", 0, NULL)) {
         PQclear(PQexec(s->conn, "ROLLBACK"));
@@ -1411,8 +1094,7 @@ int wos_seed_run(PGconn *conn, const struct wos_config *cfg, const struct wos_se
         wos_log(NULL, WOS_LOG_ERROR, "seed: refused in production (APP_ENV=%s)", cfg->app_env);
         rc = WOS_ERROR;
     } else {
-        rc = check_people() == WOS_OK && check_leaves() == WOS_OK ? steps(&s, &counts_after)
-                                                                   : WOS_ERROR;
+        rc = wos_seed_check_tables() == WOS_OK ? steps(&s, &counts_after) : WOS_ERROR;
     }
     if (rc == WOS_OK) {
         out->outcome = s.outcome;
@@ -1429,67 +1111,6 @@ int wos_seed_run(PGconn *conn, const struct wos_config *cfg, const struct wos_se
         wos_log(NULL, WOS_LOG_ERROR, "seed: failed; nothing was changed");
     wos_arena_free(s.arena);
     return rc;
-}
-
-/* ---- content_html ---- */
-
-static void put_escaped(struct wos_buf *b, const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        switch (p[i]) {
-        case '&':
-            wos_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            wos_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            wos_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            wos_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            wos_buf_puts(b, "&#39;");
-            break;
-        case '\r':
-            break;
-        default:
-            wos_buf_append(b, &p[i], 1);
-        }
-    }
-}
-
-static bool blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isspace((unsigned char)p[i]))
-            return false;
-    return true;
-}
-
-char *wos_seed_paragraphs_html(struct wos_arena *arena, const char *text)
-{
-    struct wos_buf b;
-    bool open = false;
-
-    wos_buf_init(&b, arena, strlen(text) + 64);
-    for (const char *line = text; *line;) {
-        size_t n = strcspn(line, "\n");
-        if (blank(line, n)) {
-            if (open)
-                wos_buf_puts(&b, "</p>\n");
-            open = false;
-        } else {
-            wos_buf_puts(&b, open ? "<br>\n" : "<p>");
-            open = true;
-            put_escaped(&b, line, n);
-        }
-        line += n + (line[n] == '\n');
-    }
-    if (open)
-        wos_buf_puts(&b, "</p>\n");
-    return (char *)wos_buf_cstr(&b);
 }
 
 /* ---- `wos seed` ---- */
@@ -1509,10 +1130,16 @@ static void print_counts(const char *counts_json)
     json_t *v;
 
     printf("seed: members by role:");
-    json_object_foreach(roles, key, v) printf(" %s %lld", key, json_integer_value(v));
+    json_object_foreach(roles, key, v)
+    {
+        printf(" %s %lld", key, json_integer_value(v));
+    }
     printf("\nseed: rows:");
-    json_object_foreach(c, key, v) if (json_is_integer(v)) printf(" %s %lld", key,
-                                                                  json_integer_value(v));
+    json_object_foreach(c, key, v)
+    {
+        if (json_is_integer(v))
+            printf(" %s %lld", key, json_integer_value(v));
+    }
     printf("\n");
     json_decref(c);
 }
@@ -1557,8 +1184,9 @@ int wos_seed_main(int argc, char **argv)
     rc = wos_config_init();
     cfg = wos_cfg();
     if (cfg->is_production) {
-        fprintf(stderr, "seed: refused: APP_ENV is '%s'. `wos seed` writes sample data and "
-                        "development passwords; it never runs in production.\n",
+        fprintf(stderr,
+                "seed: refused: APP_ENV is '%s'. `wos seed` writes sample data and "
+                "development passwords; it never runs in production.\n",
                 cfg->app_env);
         return 1;
     }
@@ -1575,8 +1203,11 @@ int wos_seed_main(int argc, char **argv)
         PQfinish(conn);
         return 1;
     }
+    /* like `wos serve` before it listens: the catalogue, roles and default workspace first */
     arena = wos_arena_new();
-    rc = arena ? wos_seed_run(conn, cfg, &opts, arena, &result) : WOS_ERROR;
+    rc = arena && wos_bootstrap_run(conn, cfg) == WOS_OK
+             ? wos_seed_run(conn, cfg, &opts, arena, &result)
+             : WOS_ERROR;
     wos_migrate_unlock(conn);
     PQfinish(conn);
     if (rc != WOS_OK) {

@@ -59,15 +59,12 @@ struct wos_seed_result {
 int wos_seed_run(PGconn *conn, const struct wos_config *cfg, const struct wos_seed_opts *opts,
                  struct wos_arena *arena, struct wos_seed_result *out);
 
-/* `wos seed [--reset]`: argv[0] is "seed". Returns the exit status (0, 1, or 2 on bad usage). */
-int wos_seed_main(int argc, char **argv);
-
 /*
- * Markdown source rendered as escaped plain paragraphs: blank lines separate
- * <p> blocks, single newlines become <br>, and & < > " ' are escaped. The
- * announcements' content_html until they are rendered by the Markdown module.
- * Returns an arena string, or NULL when memory is exhausted.
+ * `wos seed [--reset]`: argv[0] is "seed". Refuses production before any other
+ * configuration problem, then, under the migration lock, runs the
+ * bootstrapper (as `wos serve` does at start-up) and wos_seed_run(). Returns
+ * the exit status: 0, 1 (refused or failed), 2 (bad usage or configuration).
  */
-char *wos_seed_paragraphs_html(struct wos_arena *arena, const char *text);
+int wos_seed_main(int argc, char **argv);
 
 #endif

@@ -64,6 +64,7 @@ struct wos_req {
     struct wos_buf body;
     size_t body_limit;
     int body_too_large;
+    size_t discarded; /* body bytes thrown away after the limit */
     json_t *json; /* parsed body of a JSON route (owned: released with the arena) */
 
     enum wos_auth_state auth;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #define SHUTDOWN_GRACE_SECONDS 10
+#define DISCARD_LIMIT (8u << 20)
 
 static atomic_long in_flight;
 
@@ -191,8 +192,6 @@ static int dispatch_route(struct wos_req *req, const struct wos_route *route)
             return reply_unauthenticated(req, why ? why : "Not authenticated.");
         req->auth = WOS_AUTH_PENDING;
     }
-    if (req->body_too_large)
-        return wos_reply_error(req, 413, "Request body is too large.", NULL);
     if ((route->flags & WOS_ROUTE_JSON) && req->body.len > 0 && !content_type_is_json(req))
         return wos_reply_error(req, 415, "Content-Type must be application/json.", NULL);
     int rc = route->handler(req);
@@ -204,6 +203,8 @@ static int dispatch_route(struct wos_req *req, const struct wos_route *route)
 /* Runs once the whole body has arrived (or was refused). */
 static int dispatch(struct wos_req *req)
 {
+    if (req->body_too_large)
+        return wos_reply_error(req, 413, "Request body is too large.", NULL);
     if (!wos_valid_path(req->path))
         return wos_reply_error(req, 404, "Not found.", NULL);
     if (strcmp(req->method, "OPTIONS") == 0)
@@ -273,16 +274,20 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (req->replied || req->body_too_large) {
-            *upload_data_size = 0;
-            return MHD_YES;
-        }
-        if (req->body.len + *upload_data_size > req->body_limit) {
+        /*
+         * libmicrohttpd accepts a reply only before or after the body, so a
+         * body (chunked, without Content-Length) that outgrows its limit is
+         * discarded until it ends and answered 413 then; one that keeps
+         * going far past the limit loses its connection.
+         */
+        if (req->replied || req->body_too_large ||
+            req->body.len + *upload_data_size > req->body_limit) {
             req->body_too_large = 1;
-            wos_reply_error(req, 413, "Request body is too large.", NULL);
-        } else {
-            wos_buf_append(&req->body, upload_data, *upload_data_size);
+            req->discarded += *upload_data_size;
+            *upload_data_size = 0;
+            return req->discarded > DISCARD_LIMIT ? MHD_NO : MHD_YES;
         }
+        wos_buf_append(&req->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }

@@ -101,7 +101,8 @@ int wos_mail_check(void)
                 implicit_tls() ? "implicit TLS" : (cfg->smtp_tls ? "STARTTLS" : "plain"),
                 *cfg->smtp_user ? ", login" : "", wos_template_source());
     else if (strcmp(wos_mail_transport(), "file") == 0)
-        wos_log(NULL, WOS_LOG_INFO, "mail: SMTP_HOST not set; messages are written to %s", MAIL_DIR);
+        wos_log(NULL, WOS_LOG_INFO, "mail: SMTP_HOST not set; messages are written to %s, "
+                "templates %s", MAIL_DIR, wos_template_source());
     else
         wos_log(NULL, WOS_LOG_WARN, "mail: SMTP_HOST not set; e-mail jobs will be skipped");
     return WOS_OK;

@@ -123,6 +123,24 @@ static void wait_wake(struct worker *w, unsigned long gen, long ms)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* Server notices (e.g. "terminating connection") go to the log, not raw to stderr. */
+static void pg_notice(void *arg, const char *message)
+{
+    (void)arg;
+    char line[300];
+    snprintf(line, sizeof(line), "%s", message);
+    line[strcspn(line, "\n")] = '\0';
+    wos_log(NULL, WOS_LOG_WARN, "postgres: %s", line);
+}
+
+static PGconn *connect_db(const char *application_name)
+{
+    PGconn *conn = wos_db_connect(wos_cfg()->database_url, application_name);
+    if (conn)
+        PQsetNoticeProcessor(conn, pg_notice, NULL);
+    return conn;
+}
+
 /* ---- job threads ---- */
 
 static bool slot_connected(struct slot *s)
@@ -135,7 +153,7 @@ static bool slot_connected(struct slot *s)
     }
     if (mono_ms() < s->retry_at)
         return false;
-    s->conn = wos_db_connect(wos_cfg()->database_url, "wos-worker");
+    s->conn = connect_db("wos-worker");
     if (!s->conn)
         s->retry_at = mono_ms() + RECONNECT_MS;
     return s->conn != NULL;
@@ -182,7 +200,7 @@ static void log_outcome(const struct wos_claimed *c, const struct wos_finish *f,
         wos_log(NULL, WOS_LOG_WARN, "job %s %s skipped: %s", c->id, c->kind,
                 f->error ? f->error : "");
     } else if (strcmp(status, "failed") == 0) {
-        wos_log(NULL, WOS_LOG_WARN, "job %s %s attempt %d/%d failed: %s; retry in %.1f s", c->id,
+        wos_log(NULL, WOS_LOG_WARN, "job %s %s attempt %d/%d failed: %s; retry in %.3f s", c->id,
                 c->kind, c->attempt, c->max_attempts, f->error, (double)f->retry_in_ms / 1000);
     } else {
         wos_log(NULL, WOS_LOG_ERROR, "job %s %s dead after attempt %d/%d: %s", c->id, c->kind,
@@ -310,7 +328,7 @@ static bool control_connect(struct control *ctl, struct worker *w)
         return true;
     if (mono_ms() < ctl->retry_at)
         return false;
-    ctl->conn = wos_db_connect(wos_cfg()->database_url, "wos-worker-control");
+    ctl->conn = connect_db("wos-worker-control");
     if (ctl->conn) {
         PGresult *r = PQexec(ctl->conn, "LISTEN wos_jobs");
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;

@@ -6,7 +6,7 @@
         seconds before answering (a slow server to kill a worker in the middle of a send);
         reject_rcpt="550 ..." refuses every recipient. .start() / .stop() / .port /
         .messages (list of Received) / .wait_for(count, timeout) / .stalled (threading.Event,
-        set when the stall began) / .connections (number of RCPT commands seen).
+        set when the stall began) / .rcpts (number of RCPT commands seen).
     smtp_sink        pytest fixture: a started SmtpSink, stopped when the test ends.
     worker_env(env, sink=None, **overrides)
         A copy of a wos_env() dict with fast worker settings (short poll, small backoff) and,
@@ -84,8 +84,8 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         sink = self.sink
         with sink.lock:
-            sink.connections += 1
-            stall = sink.stall_rcpt if sink.connections == 1 else 0.0
+            sink.rcpts += 1
+            stall = sink.stall_rcpt if sink.rcpts == 1 else 0.0
         if sink.reject_rcpt:
             return sink.reject_rcpt
         if stall:
@@ -107,7 +107,7 @@ class SmtpSink:
         self.stall_rcpt = stall_rcpt
         self.reject_rcpt = reject_rcpt
         self.messages = []
-        self.connections = 0
+        self.rcpts = 0
         self.stalled = threading.Event()
         self.lock = threading.Lock()
         self._controller = None

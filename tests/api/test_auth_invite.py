@@ -1,15 +1,14 @@
 """Invitations (POST /users) and account activation: who may invite whom, what an invitation
 creates, the e-mail, activation and the first login."""
+import re
+
 import pytest
 
 from auth_helpers import (GOOD_PASSWORD, audit_actions, bearer, email_jobs, login, login_ok,
                           register, token_from_link, unique_email)
 from factories import make_department, make_member, make_shift, make_workspace
 
-try:  # the worker's SMTP sink (tests/api/smtp_helpers.py), when that module exists
-    import smtp_helpers
-except ImportError:  # pragma: no cover - depends on the jobs module's progress
-    smtp_helpers = None
+from smtp_helpers import smtp_sink, start_worker, wait_until, worker_env  # noqa: F401
 
 
 def invite(http, headers, **body):
@@ -80,22 +79,34 @@ def test_admin_invites_and_the_invitee_activates_then_logs_in(server, http, team
     assert "ACCOUNT_ACTIVATED" in audit_actions(team["conn"], team["ws"])
 
 
-def test_invitation_email_goes_through_the_worker(server, http, team, wos_env, run_wos):
-    if smtp_helpers is None:
-        pytest.skip("tests/api/smtp_helpers.py (the worker's SMTP sink) is not in the tree yet")
+def test_invitation_email_goes_through_the_worker(start_server, wos_env, client, pg,
+                                                  smtp_sink):
+    """Invitation -> e-mail delivered by `wos worker` over SMTP -> activate -> login."""
+    env = wos_env()
+    srv = start_server(env)
+    http = client(srv)
+    admin = login_ok(http, "admin@example.com", "Test-Admin-Passw0rd!")
     email = unique_email("mailed")
-    with smtp_helpers.smtp_sink() as sink:
-        r = invite(http, team["admin"].auth(server), full_name="Mailed Person", email=email)
-        assert r.status_code == 201, r.text
-        smtp_helpers.run_worker_until_idle(run_wos, server, sink)
-        msg = sink.wait_for(email)
-    text = smtp_helpers.body_text(msg)
-    link = next(word for word in text.split() if "/activate?token=" in word)
-    assert link.startswith(server.env["FRONTEND_BASE_URL"])
-    token = token_from_link(link.strip("<>\"'"))
+    r = invite(http, bearer(admin["access_token"]), full_name="Mailed Person", email=email,
+               role="employee")
+    assert r.status_code == 201, r.text
+    start_worker(start_server, worker_env(env, smtp_sink))
+    msg = smtp_sink.wait_for(1)[0]
+    assert msg.to == [email]
+    text = msg.text()
+    assert "Mailed Person" in text
+    links = re.findall(r"https?://[^\s<>\"']*/activate\?token=[A-Za-z0-9_-]+", text)
+    assert links and links[0].startswith(env["FRONTEND_BASE_URL"] + "/activate?token="), text
+    token = token_from_link(links[0])
+    # After the send, the job no longer holds the token.
+    conn = pg(srv.database_url)
+    wait_until(lambda: all(token not in str(j) for j in email_jobs(conn, email)), 10,
+               "the sent job's link to be scrubbed")
     r = http.post("/api/v1/auth/activate-account", json={"token": token, "password": GOOD_PASSWORD})
     assert r.status_code == 200, r.text
-    assert login_ok(http, email, GOOD_PASSWORD)["workspace"]["id"] == team["ws"]
+    signed_in = login_ok(http, email, GOOD_PASSWORD)
+    assert signed_in["workspace"]["id"] == admin["workspace"]["id"]
+    assert signed_in["user"]["role"] == "employee"
 
 
 def test_existing_account_gets_an_invited_membership(server, http, team):
@@ -177,5 +188,6 @@ def test_activation_rate_limit(start_server, wos_env, client):
         r = http.post("/api/v1/auth/activate-account",
                       json={"token": "z" * 43, "password": GOOD_PASSWORD})
         assert r.status_code == 400
-    r = http.post("/api/v1/auth/activate-account", json={"token": "z" * 43, "password": GOOD_PASSWORD})
+    r = http.post("/api/v1/auth/activate-account",
+                  json={"token": "z" * 43, "password": GOOD_PASSWORD})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0

@@ -65,7 +65,8 @@ def test_forged_variants_of_a_real_token_are_refused(server, http, admin):
 
     forged = {
         "tampered payload": f"{head}.{b64(dict(real, role='employee'))}.{sig}",
-        "tampered signature": f"{head}.{payload}.{sig[:-4]}{'AAAA' if sig[-4:] != 'AAAA' else 'BBBB'}",
+        "tampered signature": f"{head}.{payload}.{sig[:-4]}"
+                              + ("AAAA" if sig[-4:] != "AAAA" else "BBBB"),
         "alg none": f"{b64({'alg': 'none', 'typ': 'JWT'})}.{payload}.",
         "alg none signed": f"{b64({'alg': 'none', 'typ': 'JWT'})}.{payload}.{sig}",
         "RS256 header, HMAC signature": sign_hs256({"alg": "RS256", "typ": "JWT"}, real, secret),

@@ -103,9 +103,9 @@ def test_password_with_surrounding_whitespace_is_refused(wos_env, run_wos, pg):
 
 
 def test_whitespace_password_on_a_fresh_database_creates_nothing(wos_env, run_wos, pg):
-    env = wos_env(BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD + "  ")
+    env = wos_env()
     migrate(run_wos, env)
-    res = run_wos("bootstrap", env=env)
+    res = run_wos("bootstrap", env=dict(env, BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD + "  "))
     assert res.returncode != 0
     assert "whitespace" in res.stderr
     conn = pg(env["DATABASE_URL"])

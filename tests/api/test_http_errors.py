@@ -1,7 +1,8 @@
 """HTTP-level errors and request plumbing (spec 00 §4.3, §4.4; 01 §7).
 
 The JSON-route checks use POST /api/v1/auth/login (fields email, password), the public route
-every build has.
+every build has. They run against a module server of their own with a 1 KiB body limit and a
+login limiter loose enough that their failed logins never reach 429 (02 §4).
 """
 
 import json
@@ -59,8 +60,8 @@ def test_wrong_method_is_405_with_allow(http):
         assert "HEAD" in allow
 
 
-def test_wrong_method_on_json_route_lists_post(http):
-    r = http.get(LOGIN)
+def test_wrong_method_on_json_route_lists_post(api):
+    r = api.get(LOGIN)
     assert_envelope(r, 405, "API_ERROR")
     assert "POST" in [m.strip() for m in r.headers["Allow"].split(",")]
 
@@ -68,108 +69,110 @@ def test_wrong_method_on_json_route_lists_post(http):
 # ---------------------------------------------------------------- bodies
 
 @pytest.fixture(scope="module")
-def small_body_server(start_server, wos_env):
-    srv = start_server(wos_env(HTTP_MAX_BODY_BYTES="1024"))
+def api_server(start_server, wos_env):
+    srv = start_server(wos_env(HTTP_MAX_BODY_BYTES="1024", AUTH_LOGIN_MAX_ATTEMPTS="1000"))
     yield srv
     srv.stop()
 
 
-def test_body_over_limit_is_413(small_body_server, client):
-    http = client(small_body_server)
+@pytest.fixture
+def api(api_server, client):
+    with client(api_server) as session:
+        yield session
+
+
+def test_body_over_limit_is_413(api):
     body = json.dumps({"email": "a@example.com", "password": "x" * 2000})
-    assert_envelope(login(http, body), 413, "API_ERROR")
+    assert_envelope(login(api, body), 413, "API_ERROR")
 
 
-def test_chunked_body_over_limit_is_413(small_body_server, client):
-    http = client(small_body_server)
-
+def test_chunked_body_over_limit_is_413(api):
     def chunks():
         yield b'{"email": "a@example.com", "password": "'
         for _ in range(40):
             yield b"y" * 100
         yield b'"}'
 
-    r = http.post(LOGIN, data=chunks(), headers={"Content-Type": "application/json"})
+    r = api.post(LOGIN, data=chunks(), headers={"Content-Type": "application/json"})
     assert_envelope(r, 413, "API_ERROR")
 
 
-def test_body_under_limit_is_processed(small_body_server, client):
-    http = client(small_body_server)
-    r = login(http, {"email": "nobody@example.com", "password": "Wrong-Passw0rd!"})
+def test_body_under_limit_is_processed(api):
+    r = login(api, {"email": "nobody@example.com", "password": "Wrong-Passw0rd!"})
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "AUTH_ERROR"
 
 
-def test_text_plain_body_is_415(http):
-    r = http.post(LOGIN, data="email=a@example.com", headers={"Content-Type": "text/plain"})
+def test_text_plain_body_is_415(api):
+    r = api.post(LOGIN, data="email=a@example.com", headers={"Content-Type": "text/plain"})
     assert_envelope(r, 415, "API_ERROR")
 
 
-def test_form_body_is_415(http):
-    r = http.post(LOGIN, data={"email": "a@example.com", "password": "x"})
+def test_form_body_is_415(api):
+    r = api.post(LOGIN, data={"email": "a@example.com", "password": "x"})
     assert_envelope(r, 415, "API_ERROR")
 
 
-def test_json_with_charset_is_accepted(http):
-    r = login(http, {"email": "nobody@example.com", "password": "Wrong-Passw0rd!"},
+def test_json_with_charset_is_accepted(api):
+    r = login(api, {"email": "nobody@example.com", "password": "Wrong-Passw0rd!"},
               headers={"Content-Type": "application/json; charset=utf-8"})
     assert r.status_code == 401
 
 
 @pytest.mark.parametrize("body", ['{"email": "a@example.com", "password": ', "{bad json",
                                   '{"email": "a@example.com"}}', "\xff\xfe"])
-def test_malformed_json_is_422(http, body):
+def test_malformed_json_is_422(api, body):
     data = body.encode("latin-1") if body.startswith("\xff") else body
-    err = assert_envelope(login(http, data), 422, "VALIDATION_ERROR")
+    err = assert_envelope(login(api, data), 422, "VALIDATION_ERROR")
     assert err["message"] == "Request validation failed."
     assert err["details"], "malformed JSON must be described in details"
     for d in err["details"]:
         assert set(d) >= {"field", "message"}
 
 
-def test_json_array_instead_of_object_is_422(http):
-    assert_envelope(login(http, "[]"), 422, "VALIDATION_ERROR")
+def test_json_array_instead_of_object_is_422(api):
+    assert_envelope(login(api, "[]"), 422, "VALIDATION_ERROR")
 
 
-def test_empty_json_body_is_422_naming_both_fields(http):
-    err = assert_envelope(login(http, "{}"), 422, "VALIDATION_ERROR")
+def test_empty_json_body_is_422_naming_both_fields(api):
+    err = assert_envelope(login(api, "{}"), 422, "VALIDATION_ERROR")
     assert {"email", "password"} <= set(fields_of(err))
 
 
-def test_missing_password_is_named_with_neutral_message(http):
-    err = assert_envelope(login(http, {"email": "a@example.com"}), 422, "VALIDATION_ERROR")
+def test_missing_password_is_named_with_neutral_message(api):
+    err = assert_envelope(login(api, {"email": "a@example.com"}), 422, "VALIDATION_ERROR")
     assert fields_of(err) == {"password": "Invalid value."}
 
 
-def test_missing_email_is_named(http):
-    err = assert_envelope(login(http, {"password": "Some-Passw0rd!"}), 422, "VALIDATION_ERROR")
+def test_missing_email_is_named(api):
+    err = assert_envelope(login(api, {"password": "Some-Passw0rd!"}), 422, "VALIDATION_ERROR")
     assert list(fields_of(err)) == ["email"]
 
 
-def test_unknown_field_is_named(http):
+def test_unknown_field_is_named(api):
     body = {"email": "a@example.com", "password": "Some-Passw0rd!", "remember_me_please": True}
-    err = assert_envelope(login(http, body), 422, "VALIDATION_ERROR")
+    err = assert_envelope(login(api, body), 422, "VALIDATION_ERROR")
     assert "remember_me_please" in fields_of(err)
 
 
-def test_wrong_type_is_422(http):
-    err = assert_envelope(login(http, {"email": 12345, "password": "Some-Passw0rd!"}), 422,
+def test_wrong_type_is_422(api):
+    err = assert_envelope(login(api, {"email": 12345, "password": "Some-Passw0rd!"}), 422,
                           "VALIDATION_ERROR")
     assert "email" in fields_of(err)
 
 
-def test_wrong_type_password_is_never_echoed(http):
+def test_wrong_type_password_is_never_echoed(api):
     secret = "Echo-Canary-7f3a9c"
     for value in ([secret], {"v": secret}, 918273645):
-        r = login(http, {"email": "a@example.com", "password": value})
+        r = login(api, {"email": "a@example.com", "password": value})
         err = assert_envelope(r, 422, "VALIDATION_ERROR")
         assert fields_of(err) == {"password": "Invalid value."}
         assert secret not in r.text and "918273645" not in r.text
 
 
-def test_invalid_email_value_is_not_echoed(http):
+def test_invalid_email_value_is_not_echoed(api):
     canary = "not-an-email-canary-41d2"
-    r = login(http, {"email": canary, "password": "Some-Passw0rd!"})
+    r = login(api, {"email": canary, "password": "Some-Passw0rd!"})
     if r.status_code == 422:
         assert canary not in r.text
     else:
@@ -239,11 +242,11 @@ def test_access_log_records_error_status(server, http):
     assert "tok-canary-99" not in server.log()
 
 
-def test_password_never_logged(server, http):
+def test_password_never_logged(api_server, api):
     canary = "Log-Canary-Passw0rd-5521"
     rid = "log-pw-%d" % int(time.time() * 1000)
-    r = login(http, {"email": "nobody@example.com", "password": canary},
+    r = login(api, {"email": "nobody@example.com", "password": canary},
               headers={"X-Request-ID": rid})
     assert r.status_code == 401
-    wait_for_log(server, rid)
-    assert canary not in server.log()
+    wait_for_log(api_server, rid)
+    assert canary not in api_server.log()

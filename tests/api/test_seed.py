@@ -266,7 +266,8 @@ def test_leave_requests_in_every_status_with_timelines(seeded):
     _, _, conn = seeded
     ws = demo_id(conn)
     leaves = rows(conn, "SELECT l.id, l.status, l.leave_type, l.is_half_day, l.escalation_count,"
-                        " l.current_approver_id, l.user_id, array_agg(t.action ORDER BY t.created_at)"
+                        " l.current_approver_id, l.user_id,"
+                        " array_agg(t.action ORDER BY t.created_at)"
                         " FROM leave_requests l JOIN approval_timeline t"
                         " ON t.workspace_id = l.workspace_id AND t.entity_type = 'leave_request'"
                         " AND t.entity_id = l.id"
@@ -288,17 +289,24 @@ def test_leave_requests_in_every_status_with_timelines(seeded):
 
 
 def test_announcements(seeded):
+    """Markdown content with content_html rendered (and sanitised) the way the routes render it."""
     _, _, conn = seeded
     ws = demo_id(conn)
-    items = rows(conn, "SELECT title, content, content_html, status FROM announcements"
-                       " WHERE workspace_id = %s", ws)
+    items = {t: (c, h, st, d) for t, c, h, st, d in rows(
+        conn, "SELECT title, content, content_html, status, target_department_id"
+              " FROM announcements WHERE workspace_id = %s", ws)}
     assert len(items) >= 5
-    assert {"active", "draft", "archived"} <= {i[3] for i in items}
-    for title, content, html, _ in items:
-        assert html.startswith("<p>") and html.rstrip().endswith("</p>")
-        assert "<" not in re.sub(r"</?p>|<br>", "", html), "content is escaped"
+    assert {"active", "draft", "archived"} <= {i[2] for i in items.values()}
+    assert any(i[3] is not None for i in items.values()), "one targets a department"
+    for content, html, _, _ in items.values():
+        assert html.startswith("<p>")
+        if "**" in content:
+            assert "<strong>" in html
         if "&" in content:
             assert "&amp;" in html
+    town_hall = next(h for t, (_, h, _, _) in items.items() if t.startswith("Town hall"))
+    assert "<li>R&amp;D roadmap</li>" in town_hall
+    assert "&lt;next quarter&gt;" in town_hall, "raw HTML in the source stays text"
 
 
 def test_seed_audit_row(seeded):
@@ -358,6 +366,20 @@ def test_reset_rebuilds_and_keeps_the_audit_chain(wos_env, run_wos, pg):
                      " AND status = 'active'", ws)[0] == 60
     assert one(conn, "SELECT count(*) FROM auth_sessions WHERE workspace_id = %s"
                      " AND revoked_at IS NULL", ws)[0] == 0
+
+
+def test_seed_bootstraps_a_fresh_schema_and_refuses_an_unmigrated_one(wos_env, run_wos, pg):
+    env = wos_env()
+    res = run_wos("seed", env=env)
+    assert res.returncode == 1
+    assert "wos migrate upgrade" in res.stderr
+    assert run_wos("migrate", "upgrade", env=env).returncode == 0
+    res = run_wos("seed", env=env)  # like `wos serve`, it bootstraps first
+    assert res.returncode == 0, res.stderr
+    conn = pg(env["DATABASE_URL"])
+    assert one(conn, "SELECT count(*) FROM users WHERE email = 'admin@example.com'")[0] == 1
+    assert one(conn, "SELECT count(*) FROM memberships m JOIN workspaces w ON w.id = m.workspace_id"
+                     " WHERE w.slug = 'demo' AND m.status = 'active'")[0] == 60
 
 
 def test_refused_in_production(wos_env, run_wos, pg):

@@ -19,6 +19,7 @@ exit status 0 only when nothing failed. Importable: run() returns (passed, faile
 import json
 import os
 import random
+import re
 import socket
 import sys
 import threading
@@ -375,8 +376,8 @@ def phase_pipelining(harness, srv, deadline, pool):
                 raw = rawhttp.read_all(sock, timeout=10)
         except OSError:
             raw = b""
-        statuses = [int(line.split(b" ")[1]) for line in raw.split(b"\r\n")
-                    if line.startswith(b"HTTP/1.1 ") and line.split(b" ")[1].isdigit()]
+        # Responses follow each other directly: a status line may start right after a body.
+        statuses = [int(code) for code in re.findall(rb"HTTP/1\.[01] (\d{3}) ", raw)]
         for status in statuses:
             counter.add(rawhttp.Response(status, "", {}, b"", b""), "pipelined x%d" % n)
         if not statuses:

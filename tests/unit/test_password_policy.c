@@ -52,8 +52,7 @@ static void test_personal(void **state)
     (void)state;
     assert_string_equal(rule_of("Jane.Doe@Example.com", "jane.doe@example.com", "Jane Doe", 10),
                         "personal");
-    assert_string_equal(rule_of("jane.doe.2024!", "jane.doe.2024@example.com", "J", 8),
-                        "personal");
+    assert_string_equal(rule_of("jane.doe.2024!", "jane.doe.2024@example.com", "J", 8), "personal");
     assert_string_equal(rule_of("Margaret Hamilton", "mh@example.com", "Margaret Hamilton", 10),
                         "personal");
     assert_string_equal(rule_of("MargaretHamilton", "mh@example.com", "Margaret Hamilton", 10),
@@ -66,11 +65,11 @@ static void test_personal(void **state)
 static void test_common(void **state)
 {
     (void)state;
-    const char *refused[] = {"password123", "Password123!", "P@ssw0rd2024", "qwertyuiop",
-                             "1234567890", "12345678901", "0987654321", "iloveyou!!",
-                             "Welcome2024!", "aaaaaaaaaaaa", "abcdefghijkl", "abababababab",
-                             "passwordpassword", "!!Football!!", "$unshine123", "Dr4g0n2023!", "@dmin12345",
-                             "zaq12wsx!!", "changeme123"};
+    const char *refused[] = {"password123",      "Password123!", "P@ssw0rd2024", "qwertyuiop",
+                             "1234567890",       "12345678901",  "0987654321",   "iloveyou!!",
+                             "Welcome2024!",     "aaaaaaaaaaaa", "abcdefghijkl", "abababababab",
+                             "passwordpassword", "!!Football!!", "$unshine123",  "Dr4g0n2023!",
+                             "@dmin12345",       "zaq12wsx!!",   "changeme123"};
     for (size_t i = 0; i < WOS_ARRAY_LEN(refused); i++) {
         print_message("refused? %s\n", refused[i]);
         assert_string_equal(rule_of(refused[i], "someone@example.com", "Some One", 8), "common");

@@ -35,10 +35,13 @@ WOS_STMT(stmt_me_update,
 int wos_auth_register(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
-        {.name = "full_name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
+        {.name = "full_name",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
+         .min = 1,
          .max = 200},
-        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255,
-         .format = WOS_FMT_EMAIL},
+        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255, .format = WOS_FMT_EMAIL},
         {.name = "password", .type = WOS_F_STRING, .required = 1, .min = 1, .max = 1024},
     };
     const struct wos_config *cfg = wos_cfg();

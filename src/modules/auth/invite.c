@@ -36,10 +36,13 @@ static int reply_refused(struct wos_req *req, const json_t *o)
 int wos_auth_invite(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
-        {.name = "full_name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
+        {.name = "full_name",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
+         .min = 1,
          .max = 255},
-        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255,
-         .format = WOS_FMT_EMAIL},
+        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255, .format = WOS_FMT_EMAIL},
         {.name = "role", .type = WOS_F_STRING, .required = 1, .min = 1, .max = 50},
         {.name = "password", .type = WOS_F_STRING, .nullable = 1, .min = 1, .max = 1024},
         {.name = "phone", .type = WOS_F_STRING, .nullable = 1, .max = 50},

@@ -42,8 +42,7 @@ static const char forgot_reply[] =
 int wos_auth_forgot_password(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
-        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255,
-         .format = WOS_FMT_EMAIL},
+        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255, .format = WOS_FMT_EMAIL},
     };
     if (wos_validate_body(req, fields, WOS_ARRAY_LEN(fields)) != WOS_OK)
         return WOS_OK;

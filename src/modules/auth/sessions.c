@@ -66,8 +66,7 @@ static int reply_blocked(struct wos_req *req, const char *reason)
 int wos_auth_login(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
-        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255,
-         .format = WOS_FMT_EMAIL},
+        {.name = "email", .type = WOS_F_STRING, .required = 1, .max = 255, .format = WOS_FMT_EMAIL},
         {.name = "password", .type = WOS_F_STRING, .required = 1, .min = 1, .max = 1024},
     };
     if (wos_validate_body(req, fields, WOS_ARRAY_LEN(fields)) != WOS_OK)
@@ -115,8 +114,8 @@ int wos_auth_login(struct wos_req *req)
             rc = reply_blocked(req, wos_auth_outcome_str(o, "reason"));
             break;
         case 429:
-            rc = wos_auth_reply_limited(req, (long)json_integer_value(
-                                                 json_object_get(o, "retry_after")));
+            rc = wos_auth_reply_limited(
+                req, (long)json_integer_value(json_object_get(o, "retry_after")));
             break;
         default:
             rc = reply_bad_credentials(req);
@@ -172,8 +171,8 @@ int wos_auth_logout(struct wos_req *req)
     char hash[WOS_SHA256_HEX_SIZE] = "";
     if (token)
         wos_secret_hash(token, hash);
-    const char *params[] = {req->who.user_id, req->who.workspace_id, req->who.session_id,
-                            token ? hash : NULL, req->client_ip, req->request_id};
+    const char *params[] = {req->who.user_id,    req->who.workspace_id, req->who.session_id,
+                            token ? hash : NULL, req->client_ip,        req->request_id};
     size_t len;
     const char *json = wos_db_json(req, &stmt_logout, 6, params, &len);
     return json ? wos_reply_json(req, 200, json, len) : WOS_OK;

@@ -130,14 +130,13 @@ int wos_ops_seed(struct wos_req *req)
 
     /* counts_json is PostgreSQL's json_build_object output */
     char *body = wos_arena_printf(req->arena,
-                                  "{\"status\":\"%s\",\"workspace\":{\"id\":\"%s\",\"slug\":\"%s\"},"
-                                  "\"counts\":%s,\"elapsed_ms\":%ld}",
+                                  "{\"status\":\"%s\",\"workspace\":{\"id\":\"%s\","
+                                  "\"slug\":\"%s\"},\"counts\":%s,\"elapsed_ms\":%ld}",
                                   outcomes[result.outcome], result.workspace_id, WOS_SEED_SLUG,
                                   result.counts_json, result.elapsed_ms);
     if (!body)
         return wos_reply_internal(req, "out of memory");
-    return wos_reply_json(req, result.outcome == WOS_SEED_CREATED ? 201 : 200, body,
-                          strlen(body));
+    return wos_reply_json(req, result.outcome == WOS_SEED_CREATED ? 201 : 200, body, strlen(body));
 }
 
 int wos_ops_bootstrap_admin(struct wos_req *req)

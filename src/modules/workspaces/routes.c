@@ -36,7 +36,11 @@ int wos_workspaces_list(struct wos_req *req)
 int wos_workspaces_create(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
-        {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
+        {.name = "name",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
+         .min = 1,
          .max = 255},
         {.name = "timezone", .type = WOS_F_STRING, .format = WOS_FMT_TIMEZONE},
     };
