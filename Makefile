@@ -37,19 +37,23 @@ torture: build-torture/wos
 
 define variant
 $(1)/wos: $(call objs,$(1))
-	$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS) -lpthread
+	@echo "  LD  $$@"
+	@$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS) -lpthread
 
 $(1)/obj/src/%.o: src/%.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -MMD -MP -c -o $$@ $$<
+	@echo "  CC  $$@"
+	@$$(CC) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -MMD -MP -c -o $$@ $$<
 
 $(1)/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -c -o $$@ $$<
+	@echo "  CC  $$@"
+	@$$(CC) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -c -o $$@ $$<
 
 $(1)/tests/%: tests/unit/%.c $(call libobj,$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS) -lcmocka -lpthread
+	@echo "  LD  $$@"
+	@$$(CC) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS) -lcmocka -lpthread
 
 -include $$(shell find $(1)/obj -name '*.d' 2>/dev/null)
 endef

@@ -1028,7 +1028,8 @@ BEGIN
                'Shift window ended without checkout'
           FROM s
          WHERE (s.session_status = 'active' AND s.expected_shift_end_at IS NOT NULL
-                AND p_now > s.expected_shift_end_at + interval '60 minutes')
+                AND p_now > s.expected_shift_end_at
+                            + make_interval(mins => st.auto_close_grace_minutes))
             OR (s.checkout_after_shift_reason = 'auto_checkout'
                 AND s.checkout_after_shift_note = 'Shift ended')
         UNION ALL

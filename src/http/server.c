@@ -74,6 +74,37 @@ static void set_request_id(struct wos_req *req)
         snprintf(req->request_id + i * 2, 3, "%02x", raw[i]);
 }
 
+/* "a.b.c.d" or "a.b.c.d/n" (IPv4), or an exact address string, against ip. */
+static int ip_matches(const char *rule, const char *ip)
+{
+    const char *slash = strchr(rule, '/');
+    if (!slash)
+        return strcmp(rule, ip) == 0;
+    char net[INET_ADDRSTRLEN];
+    snprintf(net, sizeof(net), "%.*s", (int)(slash - rule), rule);
+    int bits = atoi(slash + 1);
+    struct in_addr a, n;
+    if (bits < 0 || bits > 32 || inet_pton(AF_INET, ip, &a) != 1 ||
+        inet_pton(AF_INET, net, &n) != 1)
+        return 0;
+    uint32_t mask = bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+    return (a.s_addr & mask) == (n.s_addr & mask);
+}
+
+static int trusted_proxy(const char *ip)
+{
+    const struct wos_config *cfg = wos_cfg();
+    for (size_t i = 0; i < cfg->forwarded_allow_ips_len; i++)
+        if (ip_matches(cfg->forwarded_allow_ips[i], ip))
+            return 1;
+    return 0;
+}
+
+/*
+ * The peer address, or, when the peer is a trusted proxy, the right-most
+ * X-Forwarded-For entry that is not itself a trusted proxy: entries left of
+ * it could have been written by the client.
+ */
 static void set_client_ip(struct wos_req *req)
 {
     const union MHD_ConnectionInfo *ci =
@@ -87,6 +118,26 @@ static void set_client_ip(struct wos_req *req)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
     }
     req->client_ip = wos_arena_strdup(req->arena, ip);
+    const char *xff = wos_req_header(req, "X-Forwarded-For");
+    if (!xff || !trusted_proxy(ip) || strlen(xff) > 1024)
+        return;
+    char *list = wos_arena_strdup(req->arena, xff);
+    while (list) {
+        char *comma = strrchr(list, ',');
+        char *entry = comma ? comma + 1 : list;
+        while (*entry == ' ')
+            entry++;
+        entry[strcspn(entry, " ")] = '\0';
+        struct in6_addr any;
+        if (inet_pton(AF_INET, entry, &any) != 1 && inet_pton(AF_INET6, entry, &any) != 1)
+            return; /* malformed: keep the last trusted hop's view */
+        req->client_ip = entry;
+        if (!trusted_proxy(entry))
+            return;
+        if (!comma)
+            return;
+        *comma = '\0';
+    }
 }
 
 static void set_origin(struct wos_req *req)

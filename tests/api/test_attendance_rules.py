@@ -442,3 +442,41 @@ def test_autoclose_runs_before_the_members_own_check_in(db):
     assert row[0] == "completed" and str(row[1]) == "2024-02-05 14:00:00"  # 19:00 local
     assert (row[2], row[4]) == (600, "Shift ended")
     assert second["business_date"] == "2024-02-06"
+
+
+def test_exception_generation_for_still_active_sessions(db):
+    ws = make_workspace(db, "Exceptions gen", timezone="Asia/Karachi")
+    night = make_shift(db, ws, "Night", "17:00", "02:00", "Asia/Karachi",
+                       working_days="1,2,3,4,5,6,7")
+    late = make_member(db, ws, "employee", shift_id=night)
+    early_bird = make_member(db, ws, "employee", shift_id=night)
+    status, s = check_in(db, late, "2024-01-15 17:30+05")
+    assert status == 201
+    assert check_in(db, early_bird, "2024-01-15 16:50+05")[0] == 201
+
+    def generate(at):
+        return scalar(db, "SELECT wos_att_exceptions_generate(%s::uuid, NULL, '2024-01-15',"
+                      " '2024-01-15', %s::timestamptz)", ws, at)
+
+    def kinds(m):
+        with db.cursor() as cur:
+            cur.execute("SELECT exception_type FROM attendance_exceptions WHERE user_id = %s"
+                        " ORDER BY 1", (m.user_id,))
+            return [r[0] for r in cur.fetchall()]
+
+    generate("2024-01-16 03:00+05")  # exactly end + 60 min: not yet missing
+    assert kinds(late) == ["late"] and kinds(early_bird) == []
+    generate("2024-01-16 03:01+05")
+    assert kinds(late) == ["late", "missing_checkout"]
+    generate("2024-01-16 09:31+05")  # more than 16 h after the 17:30 check-in
+    assert kinds(late) == ["active_too_long", "late", "missing_checkout"]
+    assert kinds(early_bird) == ["active_too_long", "missing_checkout"]
+    # idempotent, and a resolved row is never recreated or reopened
+    with db.cursor() as cur:
+        cur.execute("UPDATE attendance_exceptions SET status = 'resolved' WHERE user_id = %s",
+                    (late.user_id,))
+    assert generate("2024-01-17 12:00+05") == 0
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*), bool_and(status = 'resolved') FROM attendance_exceptions"
+                    " WHERE user_id = %s", (late.user_id,))
+        assert cur.fetchone() == (3, True)
