@@ -1409,8 +1409,8 @@ $$;
 
 CREATE FUNCTION wos_member_permissions_get(p_ws uuid, p_user uuid) RETURNS json
 LANGUAGE sql STABLE AS $$
-    SELECT coalesce(wos_ok(wos_member_permissions_read(p_ws, p_user)),
-                    wos_refusal(404, 'User not found'))
+    SELECT CASE WHEN d IS NULL THEN wos_refusal(404, 'User not found') ELSE wos_ok(d) END
+      FROM wos_member_permissions_read(p_ws, p_user) AS d
 $$;
 
 -- GET /permissions/user/{user_id}

@@ -444,8 +444,9 @@ BEGIN
 END
 $$;
 
--- Today for the caller (after auto-close): the business date of now, checked in?, on break?,
--- minutes worked and on break so far today, the current session and the day's status.
+-- Today for the caller (after auto-close): the business date of the open session, else of
+-- now; checked in?, on break?, minutes worked and on break so far that day, the current
+-- session and the day's status.
 CREATE FUNCTION wos_attendance_today(p_ws uuid, p_user uuid, p_grace_hours integer,
     p_now timestamptz, OUT status integer, OUT body text)
 LANGUAGE plpgsql AS $$
@@ -461,10 +462,13 @@ DECLARE
 BEGIN
     PERFORM wos_att_autoclose_user(p_ws, p_user, p_now);
     sh := wos_att_member_shift(p_ws, p_user);
-    v_date := wos_att_business_date(p_now, sh.start_time, sh.end_time, sh.tz, p_grace_hours);
-    w := wos_att_shift_window(v_date, sh.start_time, sh.end_time, sh.tz);
     SELECT * INTO v_active FROM attendance_sessions a
      WHERE a.workspace_id = p_ws AND a.user_id = p_user AND a.session_status = 'active';
+    -- An open session is "today" until it closes, even past midnight (spec 04 §10).
+    v_date := coalesce(v_active.business_date,
+                       wos_att_business_date(p_now, sh.start_time, sh.end_time, sh.tz,
+                                             p_grace_hours));
+    w := wos_att_shift_window(v_date, sh.start_time, sh.end_time, sh.tz);
     SELECT * INTO v_break FROM attendance_breaks b
      WHERE b.workspace_id = p_ws AND b.user_id = p_user AND b.ended_at IS NULL;
     SELECT * INTO v_current FROM attendance_sessions a

@@ -2,8 +2,8 @@
  * migrate_schema.c: schema drift detection for `wos migrate check`.
  *
  * Inside one transaction that is always rolled back, the applied migrations'
- * up scripts are replayed into a scratch schema (search_path = scratch, then
- * the live schema), both schemas are described as (kind, name, definition)
+ * up scripts are replayed into a scratch schema (search_path = the scratch
+ * schema alone), both schemas are described as (kind, name, definition)
  * rows taken from the catalogs (pg_get_constraintdef, pg_get_indexdef,
  * pg_get_triggerdef, pg_get_functiondef, ...), schema names are stripped from
  * the definitions, and the two sorted lists are merged into one message per
@@ -42,7 +42,16 @@ static const char *const DESCRIBE_SQL =
     "         AND c.relname <> 'schema_migrations'"
     "         AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass"
     "                         AND ext.objid = c.oid))"
-    " SELECT kind, name, def FROM ("
+    /*
+     * Constraint and index expressions are compared without casts, brackets and
+     * blanks: PostgreSQL prints `col IN (...)` on a varchar differently once a
+     * dump has been restored (the meaning is the same), and a restore must not
+     * read as drift.
+     */
+    " SELECT kind, name, CASE WHEN kind IN ('constraint', 'index') THEN regexp_replace("
+    "   regexp_replace(replace(def, quote_ident($1) || '.', ''), '::(character varying|timestamp with(out)? time zone|"
+    "time with(out)? time zone|double precision|bit varying|\"?[A-Za-z_][A-Za-z0-9_]*\"?)"
+    "(\\[\\])?', '', 'g'), '[()[:space:]]', '', 'g') ELSE def END AS def FROM ("
     /* tables */
     "  SELECT 'table' AS kind, relname::text AS name,"
     "    CASE relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END"
@@ -411,13 +420,18 @@ static int build(struct drift *d, struct wos_mig *const *applied, size_t n_appli
     if (!exec(d, create, 0, NULL,
               "cannot create a scratch schema (the drift check needs CREATE on the database)"))
         return WOS_ERROR;
-    if (set_path(d, d->scratch, d->live) != WOS_OK)
+    /*
+     * The scratch schema alone: with the live schema also on the path, a call
+     * such as f(row) would see two overloads (scratch.f and live.f) and be
+     * ambiguous where production has exactly one.
+     */
+    if (set_path(d, d->scratch, NULL) != WOS_OK)
         return WOS_ERROR;
     for (size_t i = 0; i < n_applied; i++)
         if (replay(d, applied[i]) != WOS_OK)
             return WOS_ERROR;
     /* describe each schema with itself first in the path, so its names print unqualified */
-    if (set_path(d, d->scratch, d->live) != WOS_OK || describe(d, d->scratch, want) != WOS_OK)
+    if (set_path(d, d->scratch, NULL) != WOS_OK || describe(d, d->scratch, want) != WOS_OK)
         return WOS_ERROR;
     if (set_path(d, d->live, NULL) != WOS_OK || describe(d, d->live, live) != WOS_OK)
         return WOS_ERROR;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 #define JOB_JSON(t)                                                                              \
     "json_build_object('id', " t ".id, 'kind', " t ".kind, 'status', " t ".status, "            \
     "'attempts', " t ".attempts, 'max_attempts', " t ".max_attempts, 'run_at', " t ".run_at, " \
@@ -57,8 +58,9 @@ WOS_STMT(stmt_retry,
          " SELECT t.status, (SELECT count(*) FROM a) + (SELECT count(*) FROM n),"
          "        (SELECT " JOB_JSON("u") " FROM u)"
          "   FROM (SELECT 1) one LEFT JOIN t ON true");
+/* clang-format on */
 
-static const char *const statuses[] = {"queued", "running", "done",    "failed",
+static const char *const statuses[] = {"queued", "running", "done", "failed",
                                        "dead",   "skipped", NULL};
 
 static int is_admin(const struct wos_req *req)

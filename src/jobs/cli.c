@@ -81,12 +81,11 @@ static int list(int argc, char **argv)
     PGresult *r = PQexecParams(conn, sql_list, 3, NULL, params, NULL, NULL, 0);
     int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : 1;
     if (rc == 0) {
-        printf("%-36s  %-24s  %-8s  %-7s  %-19s  %-36s  %s\n", "ID", "KIND", "STATUS",
-               "ATTEMPT", "RUN_AT (UTC)", "WORKSPACE", "LAST_ERROR");
+        printf("%-36s  %-24s  %-8s  %-7s  %-19s  %-36s  %s\n", "ID", "KIND", "STATUS", "ATTEMPT",
+               "RUN_AT (UTC)", "WORKSPACE", "LAST_ERROR");
         for (int i = 0; i < PQntuples(r); i++) {
             char attempts[16];
-            snprintf(attempts, sizeof(attempts), "%s/%s", PQgetvalue(r, i, 3),
-                     PQgetvalue(r, i, 4));
+            snprintf(attempts, sizeof(attempts), "%s/%s", PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
             printf("%-36s  %-24s  %-8s  %-7s  %-19s  %-36s  %s\n", PQgetvalue(r, i, 0),
                    PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), attempts, PQgetvalue(r, i, 5),
                    PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));

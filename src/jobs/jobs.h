@@ -51,8 +51,8 @@ struct wos_job {
     json_t *prev_result;      /* what earlier attempts recorded (object, borrowed) */
     int attempt;              /* 1 for the first attempt */
     int max_attempts;
-    const char *worker_id;  /* this process's locked_by value */
-    PGconn *conn;           /* the thread's connection, no transaction open */
+    const char *worker_id;   /* this process's locked_by value */
+    PGconn *conn;            /* the thread's connection, no transaction open */
     struct wos_arena *arena; /* freed when the job ends */
 
     /* Set by the handler. */

@@ -43,7 +43,7 @@ struct wos_claimed {
     char id[WOS_JOB_ID_LEN + 1];
     char *kind;
     char *payload;
-    char *result; /* NULL when none */
+    char *result;       /* NULL when none */
     char *workspace_id; /* NULL for global jobs */
     int attempt, max_attempts;
 };

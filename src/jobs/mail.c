@@ -101,8 +101,10 @@ int wos_mail_check(void)
                 implicit_tls() ? "implicit TLS" : (cfg->smtp_tls ? "STARTTLS" : "plain"),
                 *cfg->smtp_user ? ", login" : "", wos_template_source());
     else if (strcmp(wos_mail_transport(), "file") == 0)
-        wos_log(NULL, WOS_LOG_INFO, "mail: SMTP_HOST not set; messages are written to %s, "
-                "templates %s", MAIL_DIR, wos_template_source());
+        wos_log(NULL, WOS_LOG_INFO,
+                "mail: SMTP_HOST not set; messages are written to %s, "
+                "templates %s",
+                MAIL_DIR, wos_template_source());
     else
         wos_log(NULL, WOS_LOG_WARN, "mail: SMTP_HOST not set; e-mail jobs will be skipped");
     return WOS_OK;
@@ -177,6 +179,11 @@ static enum wos_job_outcome build_vars(struct wos_job *job, struct mail *m, stru
     const json_t *value;
     json_object_foreach((json_t *)vars, key, value)
     {
+        if (key[0] == '_')
+            return wos_job_fail(job, WOS_JOB_DEAD,
+                                "payload.vars.%s: names starting with '_' "
+                                "are reserved",
+                                key);
         const char *text = scalar_text(a, value);
         if (!text)
             return wos_job_fail(job, WOS_JOB_DEAD, "payload.vars.%s must be a scalar", key);
@@ -215,9 +222,8 @@ static const char *render(struct wos_job *job, struct wos_tvars *v, const char *
     char *out = text ? wos_template_render(job->arena, text, v, html, err, sizeof(err)) : NULL;
     if (out && layout) {
         snprintf(name, sizeof(name), "_layout.%s", ext);
-        wos_tvars_set(job->arena, v, "content", out);
-        out = wos_template_render(job->arena, wos_template_get(name), v, html, err,
-                                  sizeof(err));
+        wos_tvars_set(job->arena, v, "_body", out);
+        out = wos_template_render(job->arena, wos_template_get(name), v, html, err, sizeof(err));
     }
     if (!out)
         wos_job_fail(job, WOS_JOB_DEAD, "%s: %s", name, text ? err : "template not found");
@@ -296,8 +302,7 @@ static enum wos_job_outcome write_file(struct wos_job *job, const struct mail *m
     if (mkdir("var", 0755) != 0 && errno != EEXIST)
         return wos_job_fail(job, WOS_JOB_RETRY, "cannot create var/: %s", strerror(errno));
     if (mkdir(MAIL_DIR, 0700) != 0 && errno != EEXIST)
-        return wos_job_fail(job, WOS_JOB_RETRY, "cannot create %s: %s", MAIL_DIR,
-                            strerror(errno));
+        return wos_job_fail(job, WOS_JOB_RETRY, "cannot create %s: %s", MAIL_DIR, strerror(errno));
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;
@@ -306,8 +311,8 @@ static enum wos_job_outcome write_file(struct wos_job *job, const struct mail *m
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
     int fd = -1;
     for (int i = 0; fd < 0 && i < 100; i++) {
-        snprintf(path, sizeof(path), "%s/%s.%06ldZ-%s%s%.0d.eml", MAIL_DIR, stamp,
-                 (long)tv.tv_usec, m->tmpl, i ? "-" : "", i);
+        snprintf(path, sizeof(path), "%s/%s.%06ldZ-%s%s%.0d.eml", MAIL_DIR, stamp, (long)tv.tv_usec,
+                 m->tmpl, i ? "-" : "", i);
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST)
             break;
@@ -336,8 +341,8 @@ struct upload {
     struct wos_job *job;
     const char *data;
     size_t len, pos;
-    bool in_data;  /* the server answered DATA: the body is being sent */
-    bool aborted;  /* the data phase could not be recorded */
+    bool in_data; /* the server answered DATA: the body is being sent */
+    bool aborted; /* the data phase could not be recorded */
 };
 
 static void iso_now(char *buf, size_t n)
@@ -377,8 +382,8 @@ static char *smtp_url(struct wos_arena *a)
 {
     const struct wos_config *cfg = wos_cfg();
     bool v6 = strchr(cfg->smtp_host, ':') != NULL;
-    return wos_arena_printf(a, "%s://%s%s%s:%ld", implicit_tls() ? "smtps" : "smtp",
-                            v6 ? "[" : "", cfg->smtp_host, v6 ? "]" : "", cfg->smtp_port);
+    return wos_arena_printf(a, "%s://%s%s%s:%ld", implicit_tls() ? "smtps" : "smtp", v6 ? "[" : "",
+                            cfg->smtp_host, v6 ? "]" : "", cfg->smtp_port);
 }
 
 static void configure(CURL *c, struct wos_job *job, struct upload *u, struct curl_slist *rcpt,
@@ -411,11 +416,14 @@ static enum wos_job_outcome smtp_failure(struct wos_job *job, CURLcode rc, long 
                                          const char *errbuf, const struct upload *u)
 {
     const char *why = *errbuf ? errbuf : curl_easy_strerror(rc);
+    /* An error answer after DATA is a certain refusal: the next attempt need not warn. */
+    if (u->in_data && code >= 400)
+        json_object_set_new(wos_job_result(job), "data_phase_at", json_null());
     if (u->aborted)
         return wos_job_fail(job, WOS_JOB_RETRY, "lease lost before the message body was sent");
     if (rc == CURLE_LOGIN_DENIED || (code >= 500 && code <= 599))
-        return wos_job_fail(job, WOS_JOB_DEAD, "SMTP server refused the message (%ld): %s",
-                            code, why);
+        return wos_job_fail(job, WOS_JOB_DEAD, "SMTP server refused the message (%ld): %s", code,
+                            why);
     if (code > 0)
         return wos_job_fail(job, WOS_JOB_RETRY, "SMTP error (%ld): %s", code, why);
     return wos_job_fail(job, WOS_JOB_RETRY, "SMTP: %s", why);
@@ -430,8 +438,7 @@ static enum wos_job_outcome send_smtp(struct wos_job *job, const struct mail *m)
                 "sending again with the same Message-ID %s",
                 job->id, earlier, m->message_id);
     CURL *c = curl_easy_init();
-    struct curl_slist *rcpt =
-        curl_slist_append(NULL, wos_arena_printf(job->arena, "<%s>", m->to));
+    struct curl_slist *rcpt = curl_slist_append(NULL, wos_arena_printf(job->arena, "<%s>", m->to));
     if (!c || !rcpt) {
         curl_easy_cleanup(c);
         curl_slist_free_all(rcpt);
@@ -465,8 +472,7 @@ enum wos_job_outcome wos_mail_job(struct wos_job *job)
     const char *sent = payload_str(job->prev_result, "sent_at");
     if (sent) {
         job->scrub_vars = true;
-        wos_log(NULL, WOS_LOG_INFO, "job %s: already sent at %s; not sending again", job->id,
-                sent);
+        wos_log(NULL, WOS_LOG_INFO, "job %s: already sent at %s; not sending again", job->id, sent);
         return WOS_JOB_DONE;
     }
     struct mail m = {0};

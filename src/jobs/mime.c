@@ -165,8 +165,7 @@ char *wos_mime_message(struct wos_arena *a, const struct wos_mime_msg *m)
     wos_buf_printf(&b, "Subject: %s\r\n", wos_mime_header_text(a, m->subject));
     wos_buf_printf(&b, "Message-ID: %s\r\n", m->message_id);
     wos_buf_puts(&b, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
-    wos_buf_printf(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
-                   m->boundary);
+    wos_buf_printf(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", m->boundary);
     wos_buf_puts(&b, "This is a multi-part message in MIME format.\r\n\r\n");
     part(&b, a, m->boundary, "text/plain", m->text);
     part(&b, a, m->boundary, "text/html", m->html);

@@ -219,8 +219,14 @@ int wos_queue_finish(PGconn *conn, const char *id, const char *worker_id, int at
     char att[16], delay[24];
     snprintf(att, sizeof(att), "%d", attempt);
     snprintf(delay, sizeof(delay), "%ld", f->retry_in_ms);
-    const char *params[] = {id,        worker_id,         att, outcome_word(f->outcome),
-                            f->error, f->result, f->scrub_vars ? "t" : "f", delay};
+    const char *params[] = {id,
+                            worker_id,
+                            att,
+                            outcome_word(f->outcome),
+                            f->error,
+                            f->result,
+                            f->scrub_vars ? "t" : "f",
+                            delay};
     PGresult *r = run(conn, "finish", sql_finish, 8, params, PGRES_TUPLES_OK);
     if (!r)
         return -1;

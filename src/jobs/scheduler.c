@@ -150,8 +150,8 @@ static int append(char *buf, size_t n, const char *item)
 /* Enqueues the current period of each due schedule in one statement. */
 static int tick(PGconn *conn, const struct schedule **due, size_t n_due)
 {
-    char names[1024] = "{", kinds[1024] = "{", every[256] = "{", at[256] = "{",
-         per_ws[128] = "{", attempts[128] = "{";
+    char names[1024] = "{", kinds[1024] = "{", every[256] = "{", at[256] = "{", per_ws[128] = "{",
+         attempts[128] = "{";
     int rc = WOS_OK;
     for (size_t i = 0; i < n_due && rc == WOS_OK; i++) {
         const struct schedule *s = due[i];
@@ -172,8 +172,8 @@ static int tick(PGconn *conn, const struct schedule **due, size_t n_due)
     char *arrays[] = {names, kinds, every, at, per_ws, attempts};
     for (size_t i = 0; i < WOS_ARRAY_LEN(arrays); i++)
         strcat(arrays[i], "}");
-    const char *params[] = {names, kinds, every, at, per_ws, attempts,
-                            wos_cfg()->business_timezone};
+    const char *params[] = {
+        names, kinds, every, at, per_ws, attempts, wos_cfg()->business_timezone};
     PGresult *r = PQexecParams(conn,
                                "SELECT kind, idempotency_key FROM wos_jobs_schedule_tick("
                                "$1::text[], $2::text[], $3::int[], $4::text[], $5::bool[], "

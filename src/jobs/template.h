@@ -8,7 +8,8 @@
  *
  * Syntax (a small subset of Mustache):
  *   {{var}}               the value; HTML-escaped when rendering HTML
- *   {{{var}}}             the value unescaped (only for already-rendered HTML)
+ *   {{{var}}}             the value unescaped (only the layouts' {{{_body}}}, the
+ *                         already-rendered body; names starting with '_' are reserved)
  *   {{#var}}...{{/var}}   the inner text when var is set and not empty
  *   {{^var}}...{{/var}}   the inner text when var is missing or empty
  * A {{var}} that is not set is an error, so a caller's missing variable is

@@ -163,8 +163,8 @@ static bool slot_connected(struct slot *s)
  * Records the outcome, reconnecting while the database is briefly away (up
  * to half a lease): losing the record would run the job again.
  */
-static int finish_recorded(struct slot *s, const struct wos_claimed *c,
-                           const struct wos_finish *f, char status[16])
+static int finish_recorded(struct slot *s, const struct wos_claimed *c, const struct wos_finish *f,
+                           char status[16])
 {
     long long give_up = mono_ms() + s->w->set->lease_seconds * 500;
     for (;;) {
@@ -194,8 +194,8 @@ static void log_outcome(const struct wos_claimed *c, const struct wos_finish *f,
                 "outcome discarded",
                 c->id, c->kind);
     } else if (strcmp(status, "done") == 0) {
-        wos_log(NULL, WOS_LOG_INFO, "job %s %s done in %lld ms (attempt %d/%d)", c->id, c->kind,
-                ms, c->attempt, c->max_attempts);
+        wos_log(NULL, WOS_LOG_INFO, "job %s %s done in %lld ms (attempt %d/%d)", c->id, c->kind, ms,
+                c->attempt, c->max_attempts);
     } else if (strcmp(status, "skipped") == 0) {
         wos_log(NULL, WOS_LOG_WARN, "job %s %s skipped: %s", c->id, c->kind,
                 f->error ? f->error : "");
@@ -384,13 +384,12 @@ struct timers {
 };
 
 /* Returns false when the control connection failed (the caller drops it). */
-static bool housekeeping_on(struct worker *w, struct control *ctl, struct timers *t,
-                            bool stopping)
+static bool housekeeping_on(struct worker *w, struct control *ctl, struct timers *t, bool stopping)
 {
     long long now = mono_ms();
     if (now >= t->renew) {
-        if (wos_queue_renew(ctl->conn, w->id, w->set->lease_seconds,
-                            w->set->job_timeout_seconds) < 0 &&
+        if (wos_queue_renew(ctl->conn, w->id, w->set->lease_seconds, w->set->job_timeout_seconds) <
+                0 &&
             PQstatus(ctl->conn) != CONNECTION_OK)
             return false;
         t->renew = now + (w->set->lease_seconds * 1000) / 3;
@@ -570,8 +569,8 @@ static int run(struct worker *w, int sig_fd)
         return 1;
     }
     int started = start_threads(w, slots, n);
-    wos_log(NULL, WOS_LOG_INFO, "worker ready: id=%s threads=%d kinds=%s mail=%s%s", w->id,
-            started, w->kinds, wos_mail_transport(), w->drain ? " (drain)" : "");
+    wos_log(NULL, WOS_LOG_INFO, "worker ready: id=%s threads=%d kinds=%s mail=%s%s", w->id, started,
+            w->kinds, wos_mail_transport(), w->drain ? " (drain)" : "");
     if (started < n)
         begin_stop(w, &t, "start-up failure");
     while (!main_step(w, &ctl, &t, sig_fd))

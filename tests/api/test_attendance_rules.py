@@ -480,3 +480,34 @@ def test_exception_generation_for_still_active_sessions(db):
         cur.execute("SELECT count(*), bool_and(status = 'resolved') FROM attendance_exceptions"
                     " WHERE user_id = %s", (late.user_id,))
         assert cur.fetchone() == (3, True)
+
+
+def test_today_after_midnight_on_an_overnight_shift(db, ws, shifts):
+    m = member(db, ws, shifts, "night")
+    with db.cursor() as cur:
+        cur.execute("UPDATE memberships SET joined_at = '2024-01-01' WHERE user_id = %s",
+                    (m.user_id,))
+
+    def today(at):
+        return call(db, "SELECT status, body FROM wos_attendance_today(%s::uuid, %s::uuid, 4,"
+                    " %s::timestamptz)", m.workspace_id, m.user_id, at)[1]
+
+    before = today("2024-07-01 16:00+05")
+    assert before["business_date"] == "2024-07-01" and before["status"] == "scheduled"
+    assert before["shift"]["window_start_at"] == "2024-07-01T12:00:00.000000Z"
+    assert today("2024-07-01 17:15+05")["status"] == "scheduled"
+    assert today("2024-07-01 17:15:01+05")["status"] == "absent"
+    assert today("2024-07-01 17:16+05")["checked_in"] is False
+    assert check_in(db, m, "2024-07-01 17:10+05")[0] == 201
+    assert today("2024-07-01 17:11+05")["status"] == "present"
+    assert break_start(db, m, "2024-07-01 21:00+05")[0] == 201
+    assert break_end(db, m, "2024-07-01 21:20+05")[0] == 200
+    assert break_start(db, m, "2024-07-02 01:20+05", "prayer")[0] == 201
+    t = today("2024-07-02 01:30+05")
+    assert t["business_date"] == "2024-07-01" and t["status"] == "present"
+    assert t["checked_in"] is True and t["on_break"] is True
+    assert (t["worked_minutes"], t["break_minutes"]) == (500, 30)
+    assert t["session"]["business_date"] == "2024-07-01"
+    # past the 4-hour grace the open session still counts for the day it started
+    t = today("2024-07-02 02:30+05")
+    assert t["business_date"] == "2024-07-01" and t["worked_minutes"] == 560

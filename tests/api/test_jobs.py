@@ -350,7 +350,8 @@ def test_admin_lists_and_retries_dead_jobs_of_its_workspace(admin_setup):
     assert r.json()["status"] == "queued" and r.json()["attempts"] == 0
     assert "vars" not in r.json()["payload"]
     audit = conn.execute("SELECT action_type, entity_id::text, old_value->>'status'"
-                         "  FROM audit_logs WHERE workspace_id = %s AND action_type = 'job.retried'",
+                         "  FROM audit_logs"
+                         " WHERE workspace_id = %s AND action_type = 'job.retried'",
                          (ws,)).fetchall()
     assert audit == [("job.retried", mine, "dead")]
     r = http.post("/api/v1/admin/jobs/%s/retry" % mine, headers=admin)

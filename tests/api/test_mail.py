@@ -20,7 +20,8 @@ INVITATION = {
     "to": "zoe@example.com",
     "to_name": "Zoë Ångström",
     "workspace_name": "Café <Ünited> & Co",
-    "vars": {"link": "/activate?token=tok-123&x=1"},
+    "vars": {"link": "/activate?token=tok-123&x=1", "inviter_name": "Ada Admin",
+             "role": "Employee", "expires_in_hours": 24},
 }
 
 
@@ -55,6 +56,8 @@ def test_invitation_arrives_with_recipient_names_and_link(start_server, wos_env,
 
     text, html = msg.text(), msg.html()
     assert "Hello Zoë Ångström," in text
+    assert ("Ada Admin has invited you to join Café <Ünited> & Co on Workforce OS as Employee"
+            in text)
     assert "http://localhost:3000/activate?token=tok-123&x=1" in text
     assert "Café <Ünited> & Co" in text
     assert 'href="http://localhost:3000/activate?token=tok-123&amp;x=1"' in html
@@ -73,9 +76,10 @@ def test_utf8_subject_is_rfc2047_encoded(start_server, wos_env, smtp_sink, pg):
     env = worker_env(wos_env(), smtp_sink)
     start_worker(start_server, env)
     conn = pg(env["DATABASE_URL"])
-    title = "Réunion d’équipe ☕ — planning du trimestre, présence de toute l’équipe requise"
+    title = ("Réunion d’équipe ☕ — planning du trimestre, "
+             "présence de toute l’équipe requise")
     enqueue(conn, "email", {"template": "announcement", "to": "all@example.com",
-                            "vars": {"title": title, "summary": "Salle 4 & café",
+                            "vars": {"title": title, "content": "Salle 4 & café",
                                      "link": "/announcements/7"}})
     msg = smtp_sink.wait_for(1)[0]
     raw_subject = re.search(rb"^Subject: (.*?)\r\n(?! )", msg.raw, re.M | re.S).group(1)
@@ -165,7 +169,8 @@ def test_bad_payloads_die_with_a_clear_error(start_server, wos_env, smtp_sink, p
     cases = {
         "missing variable": ({"template": "operational_alert", "to": "a@example.com",
                               "vars": {"message": "m"}}, 'missing variable "title"'),
-        "unknown template": ({"template": "nope", "to": "a@example.com"}, "unknown e-mail template"),
+        "unknown template": ({"template": "nope", "to": "a@example.com"},
+                             "unknown e-mail template"),
         "header injection": ({"template": "invitation", "to": "a@example.com\r\nBcc: x@example.com",
                               "vars": {"link": "/activate?token=t"}}, "invalid recipient"),
         "absolute link": ({"template": "invitation", "to": "a@example.com",

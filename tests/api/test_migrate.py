@@ -157,6 +157,24 @@ def test_check_names_a_hand_made_column_on_the_real_schema(wos_env, migrate, pg)
     assert schemas == 0
 
 
+def test_a_restored_backup_shows_no_drift(wos_env, migrate, new_database, tmp_path):
+    """pg_dump --format=custom, pg_restore into a new database, `check` is clean (the restore
+    drill of docs/operations.md): PostgreSQL prints restored CHECK/IN constraints differently."""
+    env = wos_env()
+    ok(migrate(env, "upgrade", "head"))
+    dump = tmp_path / "backup.dump"
+    res = subprocess.run([pg_dump_bin(), "--format=custom", "--no-owner", "--no-acl", "-f",
+                          str(dump), env["DATABASE_URL"]], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    target = new_database()
+    restore = pg_dump_bin().replace("pg_dump", "pg_restore")
+    res = subprocess.run([restore, "--no-owner", "--no-acl", "--dbname", target, str(dump)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    out = ok(migrate(dict(env, DATABASE_URL=target), "check")).stdout
+    assert "no drift" in out
+
+
 def test_two_concurrent_upgrades_apply_each_migration_once(wos_env, pg, tmp_path):
     d = write(tmp_path / "m", {
         **WIDGETS,

@@ -60,8 +60,7 @@ static void decode_words(const char *header, char *out, size_t n)
 static void header_ascii_unchanged(void **state)
 {
     (void)state;
-    assert_string_equal(wos_mime_header_text(arena, "Set up your account"),
-                        "Set up your account");
+    assert_string_equal(wos_mime_header_text(arena, "Set up your account"), "Set up your account");
 }
 
 static void header_controls_become_spaces(void **state)
@@ -134,7 +133,7 @@ static const char *render(const char *tmpl, bool html, char *err)
     struct wos_tvars v = {0};
     wos_tvars_set(arena, &v, "name", "Tom & <Jerry>");
     wos_tvars_set(arena, &v, "empty", "");
-    wos_tvars_set(arena, &v, "content", "<p>x</p>");
+    wos_tvars_set(arena, &v, "_body", "<p>x</p>");
     return wos_template_render(arena, tmpl, &v, html, err, 128);
 }
 
@@ -144,15 +143,14 @@ static void template_escapes_html_only(void **state)
     char err[128];
     assert_string_equal(render("Hi {{name}}!", true, err), "Hi Tom &amp; &lt;Jerry&gt;!");
     assert_string_equal(render("Hi {{ name }}!", false, err), "Hi Tom & <Jerry>!");
-    assert_string_equal(render("<div>{{{content}}}</div>", true, err), "<div><p>x</p></div>");
+    assert_string_equal(render("<div>{{{_body}}}</div>", true, err), "<div><p>x</p></div>");
 }
 
 static void template_sections(void **state)
 {
     (void)state;
     char err[128];
-    assert_string_equal(render("a{{#name}}[{{name}}]{{/name}}b", false, err),
-                        "a[Tom & <Jerry>]b");
+    assert_string_equal(render("a{{#name}}[{{name}}]{{/name}}b", false, err), "a[Tom & <Jerry>]b");
     assert_string_equal(render("a{{#empty}}X{{/empty}}b", false, err), "ab");
     assert_string_equal(render("a{{#missing}}X{{/missing}}b", false, err), "ab");
     assert_string_equal(render("a{{^missing}}none{{/missing}}b", false, err), "anoneb");

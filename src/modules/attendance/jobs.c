@@ -17,8 +17,7 @@ static enum wos_job_outcome run_count(struct wos_job *job, const char *sql, int 
 {
     PGresult *r = PQexecParams(job->conn, sql, n, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        enum wos_job_outcome out =
-            wos_job_fail(job, WOS_JOB_RETRY, "%s", PQresultErrorMessage(r));
+        enum wos_job_outcome out = wos_job_fail(job, WOS_JOB_RETRY, "%s", PQresultErrorMessage(r));
         PQclear(r);
         return out;
     }

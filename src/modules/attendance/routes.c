@@ -23,14 +23,13 @@
 static const char *const work_modes[] = {"office", "wfh", NULL};
 static const char *const break_types[] = {"dinner", "prayer", "other", NULL};
 static const char *const actions[] = {"approve", "reject", "clarify", NULL};
-static const char *const classifications[] = {"active",       "full_day",   "half_day",
-                                              "short_leave",  "insufficient", "full_leave",
-                                              "leave",        NULL};
+static const char *const classifications[] = {
+    "active", "full_day", "half_day", "short_leave", "insufficient", "full_leave", "leave", NULL};
 static const char *const views[] = {"me", "team", "workspace", NULL};
 static const char *const exception_statuses[] = {"open", "resolved", "dismissed", "all", NULL};
-static const char *const exception_types[] = {"late",           "early",           "missing_checkout",
-                                              "absent",         "overtime",        "active_too_long",
-                                              "correction_request", NULL};
+static const char *const exception_types[] = {
+    "late",     "early",           "missing_checkout",   "absent",
+    "overtime", "active_too_long", "correction_request", NULL};
 static const char *const exception_scopes[] = {"my_team", "organization", NULL};
 
 /* ---- small helpers ---- */
@@ -166,17 +165,15 @@ int wos_attendance_check_out(struct wos_req *req)
 {
     static const struct wos_field f[] = {
         {.name = "checkout_after_shift_reason", .type = WOS_F_STRING, .nullable = 1, .max = 100},
-        {.name = "checkout_after_shift_note", .type = WOS_F_STRING, .nullable = 1,
-         .max = NOTE_MAX},
+        {.name = "checkout_after_shift_note", .type = WOS_F_STRING, .nullable = 1, .max = NOTE_MAX},
         {.name = "early_checkout_reason", .type = WOS_F_STRING, .nullable = 1, .max = NOTE_MAX},
     };
     /* The body is optional: a plain check-out within the shift needs none. */
     if (req->body.len > 0 && wos_validate_body(req, f, WOS_ARRAY_LEN(f)) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id, req->who.user_id,
-                            wos_json_str(req, "checkout_after_shift_reason"),
-                            wos_json_str(req, "checkout_after_shift_note"),
-                            wos_json_str(req, "early_checkout_reason")};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, wos_json_str(req, "checkout_after_shift_reason"),
+        wos_json_str(req, "checkout_after_shift_note"), wos_json_str(req, "early_checkout_reason")};
     return wos_att_run(req, ATT_CHECK_OUT, params, NULL);
 }
 
@@ -211,8 +208,18 @@ static int list_view(struct wos_req *req, const char *view)
     if (read_filters(req, &f) || q_int(req, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &limit) ||
         q_int(req, "offset", 0, 1000000000L, "0", &offset))
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id, req->who.user_id, view, f.from, f.to,
-                            f.user, f.dept, f.cls, f.mode, limit, offset, req->client_ip,
+    const char *params[] = {req->who.workspace_id,
+                            req->who.user_id,
+                            view,
+                            f.from,
+                            f.to,
+                            f.user,
+                            f.dept,
+                            f.cls,
+                            f.mode,
+                            limit,
+                            offset,
+                            req->client_ip,
                             req->request_id};
     return wos_att_run(req, ATT_LIST, params, NULL);
 }
@@ -240,12 +247,13 @@ int wos_attendance_export(struct wos_req *req)
         return WOS_OK;
     if (!view)
         view = "me";
-    char *disposition = wos_arena_printf(req->arena, "attachment; filename=\"attendance-%s%s%s%s%s.csv\"",
-                                         view, f.from ? "-" : "", f.from ? f.from : "",
-                                         f.to ? "-" : "", f.to ? f.to : "");
+    char *disposition = wos_arena_printf(
+        req->arena, "attachment; filename=\"attendance-%s%s%s%s%s.csv\"", view, f.from ? "-" : "",
+        f.from ? f.from : "", f.to ? "-" : "", f.to ? f.to : "");
     wos_reply_header(req, "Content-Disposition", disposition);
-    const char *params[] = {req->who.workspace_id, req->who.user_id, view, f.from, f.to,
-                            f.user, f.dept, f.cls, f.mode, req->client_ip, req->request_id};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, view, f.from, f.to, f.user, f.dept, f.cls, f.mode,
+        req->client_ip,        req->request_id};
     return wos_att_run(req, ATT_EXPORT, params, "text/csv; charset=utf-8");
 }
 
@@ -299,11 +307,18 @@ int wos_attendance_break_current(struct wos_req *req)
 int wos_attendance_correction_request(struct wos_req *req)
 {
     static const struct wos_field f[] = {
-        {.name = "requested_check_in_at", .type = WOS_F_STRING, .nullable = 1,
+        {.name = "requested_check_in_at",
+         .type = WOS_F_STRING,
+         .nullable = 1,
          .format = WOS_FMT_DATETIME},
-        {.name = "requested_check_out_at", .type = WOS_F_STRING, .nullable = 1,
+        {.name = "requested_check_out_at",
+         .type = WOS_F_STRING,
+         .nullable = 1,
          .format = WOS_FMT_DATETIME},
-        {.name = "reason", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1,
+        {.name = "reason",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
          .max = NOTE_MAX},
     };
     const char *id = path_id(req, "session_id", "Session not found");
@@ -314,8 +329,9 @@ int wos_attendance_correction_request(struct wos_req *req)
     if (!in && !out)
         return wos_reply_invalid(req, "requested_check_in_at",
                                  "Give requested_check_in_at, requested_check_out_at or both.");
-    const char *params[] = {req->who.workspace_id, req->who.user_id, id, in, out,
-                            wos_json_str(req, "reason"), req->client_ip, req->request_id};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, id, in, out, wos_json_str(req, "reason"),
+        req->client_ip,        req->request_id};
     return wos_att_run(req, ATT_CORRECTION_REQUEST, params, NULL);
 }
 
@@ -331,8 +347,7 @@ int wos_attendance_correction_resolve(struct wos_req *req)
     static const struct wos_field f[] = {
         {.name = "action", .type = WOS_F_STRING, .required = 1, .choices = actions},
         {.name = "check_in_at", .type = WOS_F_STRING, .nullable = 1, .format = WOS_FMT_DATETIME},
-        {.name = "check_out_at", .type = WOS_F_STRING, .nullable = 1,
-         .format = WOS_FMT_DATETIME},
+        {.name = "check_out_at", .type = WOS_F_STRING, .nullable = 1, .format = WOS_FMT_DATETIME},
         {.name = "manager_comment", .type = WOS_F_STRING, .nullable = 1, .max = NOTE_MAX},
     };
     const char *id = path_id(req, "session_id", "Session not found");
@@ -368,16 +383,28 @@ int wos_attendance_exceptions(struct wos_req *req)
         search = NULL;
     if (search && (strlen(search) > 100 || !wos_valid_utf8(search, strlen(search))))
         return wos_reply_invalid(req, "search", "Must be UTF-8 text of at most 100 bytes.");
-    const char *params[] = {req->who.workspace_id, req->who.user_id, date, start, end,
-                            status, type, user, dept, search};
+    const char *params[] = {req->who.workspace_id,
+                            req->who.user_id,
+                            date,
+                            start,
+                            end,
+                            status,
+                            type,
+                            user,
+                            dept,
+                            search};
     return wos_att_run(req, ATT_EXCEPTIONS, params, NULL);
 }
 
 static int exception_close(struct wos_req *req, const char *action, int note_required)
 {
     static const struct wos_field required_note[] = {
-        {.name = "resolution_note", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1,
-         .min = 3, .max = NOTE_MAX},
+        {.name = "resolution_note",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
+         .min = 3,
+         .max = NOTE_MAX},
     };
     static const struct wos_field optional_note[] = {
         {.name = "resolution_note", .type = WOS_F_STRING, .nullable = 1, .max = NOTE_MAX},
@@ -394,7 +421,7 @@ static int exception_close(struct wos_req *req, const char *action, int note_req
     if (note_required && trimmed_len(note) < 3)
         return wos_reply_invalid(req, "resolution_note", "Must be at least 3 characters.");
     const char *params[] = {req->who.workspace_id, req->who.user_id, id, action, note,
-                            req->client_ip, req->request_id};
+                            req->client_ip,        req->request_id};
     return wos_att_run(req, ATT_EXCEPTION_CLOSE, params, NULL);
 }
 
