@@ -39,9 +39,9 @@ struct tag {
 };
 
 static const char *const allowed_tags[] = {
-    "a",  "blockquote", "br", "code", "del",   "em",    "h1",    "h2", "h3", "h4", "h5",
-    "h6", "hr",         "img", "input", "li",  "ol",    "p",     "pre", "strong", "table",
-    "tbody", "td", "th", "thead", "tr", "ul",
+    "a",   "blockquote", "br",    "code",  "del", "em",    "h1",    "h2", "h3",
+    "h4",  "h5",         "h6",    "hr",    "img", "input", "li",    "ol", "p",
+    "pre", "strong",     "table", "tbody", "td",  "th",    "thead", "tr", "ul",
 };
 
 static int tag_allowed(const char *name)

@@ -511,3 +511,26 @@ def test_today_after_midnight_on_an_overnight_shift(db, ws, shifts):
     # past the 4-hour grace the open session still counts for the day it started
     t = today("2024-07-02 02:30+05")
     assert t["business_date"] == "2024-07-01" and t["worked_minutes"] == 560
+
+
+def test_exception_jobs_cover_today_or_yesterday_in_the_workspace_zone(db):
+    ws = make_workspace(db, "Exceptions job", timezone="Asia/Karachi")
+    m = make_member(db, ws, "employee")  # no shift: absent once the day is over
+    with db.cursor() as cur:
+        cur.execute("UPDATE memberships SET joined_at = '2024-01-01' WHERE user_id = %s",
+                    (m.user_id,))
+
+    def absent_dates():
+        with db.cursor() as cur:
+            cur.execute("SELECT business_date::text FROM attendance_exceptions"
+                        " WHERE user_id = %s AND exception_type = 'absent' ORDER BY 1",
+                        (m.user_id,))
+            return [r[0] for r in cur.fetchall()]
+
+    # Wednesday 2024-01-17 00:30 in Karachi is still Tuesday 19:30 UTC
+    at = "2024-01-16 19:30:00+00"
+    assert scalar(db, "SELECT wos_attendance_exceptions_all(%s::timestamptz, 0, %s::uuid)",
+                  at, ws) == 0  # today (the 17th) is not over
+    assert scalar(db, "SELECT wos_attendance_exceptions_all(%s::timestamptz, 1, %s::uuid)",
+                  at, ws) == 1
+    assert absent_dates() == ["2024-01-16"]

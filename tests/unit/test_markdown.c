@@ -45,10 +45,10 @@ static void expect_html(const char *md, const char *want)
  */
 static void expect_inert(const char *md)
 {
-    static const char *const names[] = {"a", "blockquote", "br", "code", "del", "em", "h1",
-                                        "h2", "h3", "h4", "h5", "h6", "hr", "img", "input",
-                                        "li", "ol", "p", "pre", "strong", "table", "tbody",
-                                        "td", "th", "thead", "tr", "ul"};
+    static const char *const names[] = {
+        "a",   "blockquote", "br",    "code",  "del", "em",    "h1",    "h2", "h3",
+        "h4",  "h5",         "h6",    "hr",    "img", "input", "li",    "ol", "p",
+        "pre", "strong",     "table", "tbody", "td",  "th",    "thead", "tr", "ul"};
     static const char *const bad[] = {" on", "script", "data:", "file:"};
     const char *got = render(md);
     for (const char *lt = strchr(got, '<'); lt; lt = strchr(lt + 1, '<')) {
@@ -93,8 +93,7 @@ static void renders_common_markdown(void **state)
     expect_html("- one\n- two\n", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n");
     expect_html("3. three\n4. four\n", "<ol start=\"3\">\n<li>three</li>\n<li>four</li>\n</ol>\n");
     expect_html("~~gone~~", "<p><del>gone</del></p>\n");
-    expect_html("```c\nint x;\n```\n",
-                "<pre><code class=\"language-c\">int x;\n</code></pre>\n");
+    expect_html("```c\nint x;\n```\n", "<pre><code class=\"language-c\">int x;\n</code></pre>\n");
     expect_html("| a | b |\n|:--|--:|\n| 1 | 2 |\n",
                 "<table>\n<thead>\n<tr>\n<th align=\"left\">a</th>\n<th align=\"right\">b</th>\n"
                 "</tr>\n</thead>\n<tbody>\n<tr>\n<td align=\"left\">1</td>\n"
@@ -122,8 +121,7 @@ static void escapes_raw_html(void **state)
 {
     (void)state;
     expect_html("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n");
-    expect_html("<img src=x onerror=alert(1)>",
-                "<p>&lt;img src=x onerror=alert(1)&gt;</p>\n");
+    expect_html("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>\n");
     expect_html("a <b onmouseover=\"x()\">b</b>",
                 "<p>a &lt;b onmouseover=&quot;x()&quot;&gt;b&lt;/b&gt;</p>\n");
     expect_inert("<div>\n<script>alert(1)</script>\n</div>\n");
@@ -162,12 +160,24 @@ static void url_rule(void **state)
         const char *url;
         int ok;
     } cases[] = {
-        {"https://a.example", 1},  {"HTTP://A.EXAMPLE", 1}, {"mailto:x@y.z", 1},
-        {"/relative/path", 1},     {"page.html", 1},        {"#anchor", 1},
-        {"?q=1", 1},               {"", 1},                 {"//cdn.example/x", 1},
-        {"javascript:alert(1)", 0}, {" \x01javascript:x", 0}, {"java\tscript:x", 0},
-        {"java\nscript:x", 0},     {"data:text/html,x", 0}, {"vbscript:x", 0},
-        {"ftp://x", 0},            {":x", 0},               {"a-very-long-scheme-name:x", 0},
+        {"https://a.example", 1},
+        {"HTTP://A.EXAMPLE", 1},
+        {"mailto:x@y.z", 1},
+        {"/relative/path", 1},
+        {"page.html", 1},
+        {"#anchor", 1},
+        {"?q=1", 1},
+        {"", 1},
+        {"//cdn.example/x", 1},
+        {"javascript:alert(1)", 0},
+        {" \x01javascript:x", 0},
+        {"java\tscript:x", 0},
+        {"java\nscript:x", 0},
+        {"data:text/html,x", 0},
+        {"vbscript:x", 0},
+        {"ftp://x", 0},
+        {":x", 0},
+        {"a-very-long-scheme-name:x", 0},
         {"jav%61script:x", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

@@ -26,9 +26,9 @@ int wos_alerts_list(struct wos_req *req)
     static const char *const scopes[] = {"mine", "team", "organization", NULL};
     static const char *const statuses[] = {"open", "resolved", "dismissed", NULL};
     static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
-    static const char *const types[] = {"missing_checkout",   "overdue_task",  "idle_after_checkin",
-                                        "suspicious_logging", "approval_delay", "blocked_task",
-                                        "workload_overload",  NULL};
+    static const char *const types[] = {
+        "missing_checkout", "overdue_task", "idle_after_checkin", "suspicious_logging",
+        "approval_delay",   "blocked_task", "workload_overload",  NULL};
     const char *scope, *status, *severity, *type, *user, *limit, *offset;
     if (wos_people_query_choice(req, "scope", scopes, &scope) != WOS_OK ||
         wos_people_query_choice(req, "status", statuses, &status) != WOS_OK ||
@@ -39,8 +39,8 @@ int wos_alerts_list(struct wos_req *req)
         wos_people_query_int(req, "offset", 0, 0, 1000000000, &offset) != WOS_OK)
         return WOS_OK;
     const char *mine = scope && strcmp(scope, "mine") == 0 ? "true" : "false";
-    const char *params[] = {req->who.workspace_id, req->who.user_id, mine, status, severity,
-                            type, user, limit, offset};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, mine, status, severity, type, user, limit, offset};
     return wos_people_reply_json(req, &stmt_list, 9, params);
 }
 
@@ -55,8 +55,9 @@ static int close_alert(struct wos_req *req, const char *status)
     /* the body is optional: an empty one means no note */
     if (req->body.len > 0 && wos_validate_body(req, fields, WOS_ARRAY_LEN(fields)) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id,     req->who.user_id, id, status,
-                            wos_json_str(req, "note"), req->client_ip,   req->request_id};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, id, status, wos_json_str(req, "note"),
+        req->client_ip,        req->request_id};
     return wos_people_reply_outcome(req, &stmt_close, 7, params);
 }
 

@@ -47,12 +47,22 @@ static const char *content_html(struct wos_req *req)
 int wos_announcements_create(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
-        {.name = "title", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
+        {.name = "title",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
+         .min = 1,
          .max = 255},
-        {.name = "content", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
+        {.name = "content",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
+         .min = 1,
          .max = MAX_CONTENT},
         {.name = "audience", .type = WOS_F_STRING, .min = 1, .max = 50},
-        {.name = "target_department_id", .type = WOS_F_STRING, .nullable = 1,
+        {.name = "target_department_id",
+         .type = WOS_F_STRING,
+         .nullable = 1,
          .format = WOS_FMT_UUID},
         {.name = "priority", .type = WOS_F_STRING, .choices = priorities},
         {.name = "status", .type = WOS_F_STRING, .choices = create_statuses},
@@ -65,13 +75,9 @@ int wos_announcements_create(struct wos_req *req)
     const char *html = content_html(req);
     if (!html)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id,
-                            req->who.user_id,
-                            wos_people_body(req),
-                            html,
-                            wos_cfg()->frontend_base_url,
-                            req->client_ip,
-                            req->request_id};
+    const char *params[] = {
+        req->who.workspace_id,        req->who.user_id, wos_people_body(req), html,
+        wos_cfg()->frontend_base_url, req->client_ip,   req->request_id};
     return wos_people_reply_outcome(req, &stmt_create, 7, params);
 }
 
@@ -79,10 +85,11 @@ int wos_announcements_update(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
         {.name = "title", .type = WOS_F_STRING, .trim_nonblank = 1, .min = 1, .max = 255},
-        {.name = "content", .type = WOS_F_STRING, .trim_nonblank = 1, .min = 1,
-         .max = MAX_CONTENT},
+        {.name = "content", .type = WOS_F_STRING, .trim_nonblank = 1, .min = 1, .max = MAX_CONTENT},
         {.name = "audience", .type = WOS_F_STRING, .min = 1, .max = 50},
-        {.name = "target_department_id", .type = WOS_F_STRING, .nullable = 1,
+        {.name = "target_department_id",
+         .type = WOS_F_STRING,
+         .nullable = 1,
          .format = WOS_FMT_UUID},
         {.name = "priority", .type = WOS_F_STRING, .choices = priorities},
         {.name = "status", .type = WOS_F_STRING, .choices = statuses},

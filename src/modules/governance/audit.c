@@ -23,7 +23,7 @@ int wos_audit_logs_list(struct wos_req *req)
         wos_people_query_int(req, "limit", 200, 1, 500, &limit) != WOS_OK ||
         wos_people_query_int(req, "offset", 0, 0, 1000000000, &offset) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id, entity_type, entity_id, action, actor,
-                            from, to, limit, offset};
+    const char *params[] = {
+        req->who.workspace_id, entity_type, entity_id, action, actor, from, to, limit, offset};
     return wos_people_reply_json(req, &stmt_list, 9, params);
 }

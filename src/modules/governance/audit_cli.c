@@ -34,8 +34,7 @@ static int report(PGresult *res)
                PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
     }
     if (broken)
-        printf("audit verify: %d of %d workspaces have a broken chain\n", broken,
-               PQntuples(res));
+        printf("audit verify: %d of %d workspaces have a broken chain\n", broken, PQntuples(res));
     else
         printf("audit verify: ok (%d workspaces)\n", PQntuples(res));
     return broken ? 1 : 0;

@@ -61,8 +61,7 @@ int wos_departments_members(struct wos_req *req)
 }
 
 static const struct wos_field create_fields[] = {
-    {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
-     .max = 100},
+    {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1, .max = 100},
     {.name = "description", .type = WOS_F_STRING, .nullable = 1, .max = 255},
     {.name = "head_id", .type = WOS_F_STRING, .nullable = 1, .format = WOS_FMT_UUID},
     {.name = "admin_id", .type = WOS_F_STRING, .nullable = 1, .format = WOS_FMT_UUID},
@@ -94,8 +93,8 @@ int wos_departments_update(struct wos_req *req)
         return WOS_OK;
     if (wos_validate_body(req, update_fields, WOS_ARRAY_LEN(update_fields)) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id, req->who.user_id, id, wos_people_body(req),
-                            req->client_ip, req->request_id};
+    const char *params[] = {req->who.workspace_id, req->who.user_id, id,
+                            wos_people_body(req),  req->client_ip,   req->request_id};
     return wos_people_reply_outcome(req, &stmt_update, 6, params);
 }
 

@@ -10,12 +10,10 @@
 #include "http/validate.h"
 
 WOS_STMT(stmt_list, "SELECT wos_holidays_list($1::uuid, $2, $3::date, $4::integer)");
-WOS_STMT(stmt_create,
-         WOS_OUTCOME_SQL("wos_holiday_create($1::uuid, $2::uuid, $3::jsonb, $4, $5)"));
+WOS_STMT(stmt_create, WOS_OUTCOME_SQL("wos_holiday_create($1::uuid, $2::uuid, $3::jsonb, $4, $5)"));
 WOS_STMT(stmt_update, WOS_OUTCOME_SQL("wos_holiday_update($1::uuid, $2::uuid, $3::uuid, "
                                       "$4::jsonb, $5, $6)"));
-WOS_STMT(stmt_delete,
-         WOS_OUTCOME_SQL("wos_holiday_delete($1::uuid, $2::uuid, $3::uuid, $4, $5)"));
+WOS_STMT(stmt_delete, WOS_OUTCOME_SQL("wos_holiday_delete($1::uuid, $2::uuid, $3::uuid, $4, $5)"));
 
 #define NOT_FOUND "Holiday not found"
 
@@ -47,8 +45,7 @@ int wos_holidays_upcoming(struct wos_req *req)
 }
 
 static const struct wos_field create_fields[] = {
-    {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
-     .max = 100},
+    {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1, .max = 100},
     {.name = "description", .type = WOS_F_STRING, .nullable = 1, .max = 255},
     {.name = "holiday_date", .type = WOS_F_STRING, .required = 1, .format = WOS_FMT_DATE},
     {.name = "is_active", .type = WOS_F_BOOL},
@@ -77,8 +74,8 @@ int wos_holidays_update(struct wos_req *req)
         return WOS_OK;
     if (wos_validate_body(req, update_fields, WOS_ARRAY_LEN(update_fields)) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id, req->who.user_id, id, wos_people_body(req),
-                            req->client_ip, req->request_id};
+    const char *params[] = {req->who.workspace_id, req->who.user_id, id,
+                            wos_people_body(req),  req->client_ip,   req->request_id};
     return wos_people_reply_outcome(req, &stmt_update, 6, params);
 }
 

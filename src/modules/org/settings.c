@@ -50,10 +50,12 @@ static const char *value_of_body(struct wos_req *req)
     wos_arena_on_free(req->arena, release_json, root);
     const char *key;
     json_t *v;
-    json_object_foreach(root, key, v) if (strcmp(key, "value") != 0)
+    json_object_foreach(root, key, v)
     {
-        wos_reply_invalid(req, key, "Unknown field.");
-        return NULL;
+        if (strcmp(key, "value") != 0) {
+            wos_reply_invalid(req, key, "Unknown field.");
+            return NULL;
+        }
     }
     json_t *value = json_object_get(root, "value");
     if (!value) {
@@ -79,6 +81,6 @@ int wos_settings_update(struct wos_req *req)
     if (!value)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, key, value,
-                            req->client_ip, req->request_id};
+                            req->client_ip,        req->request_id};
     return wos_people_reply_outcome(req, &stmt_update, 6, params);
 }

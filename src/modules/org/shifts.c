@@ -17,8 +17,7 @@ WOS_STMT(stmt_members, WOS_OUTCOME_SQL("wos_shift_members($1::uuid, $2::uuid)"))
 WOS_STMT(stmt_create, WOS_OUTCOME_SQL("wos_shift_create($1::uuid, $2::uuid, $3::jsonb, $4, $5)"));
 WOS_STMT(stmt_update, WOS_OUTCOME_SQL("wos_shift_update($1::uuid, $2::uuid, $3::uuid, "
                                       "$4::jsonb, $5, $6)"));
-WOS_STMT(stmt_delete,
-         WOS_OUTCOME_SQL("wos_shift_delete($1::uuid, $2::uuid, $3::uuid, $4, $5)"));
+WOS_STMT(stmt_delete, WOS_OUTCOME_SQL("wos_shift_delete($1::uuid, $2::uuid, $3::uuid, $4, $5)"));
 WOS_STMT(stmt_assign, WOS_OUTCOME_SQL("wos_shift_assign($1::uuid, $2::uuid, $3::uuid, "
                                       "$4::uuid, $5, $6)"));
 
@@ -68,21 +67,28 @@ int wos_shifts_members(struct wos_req *req)
     return by_id(req, &stmt_members);
 }
 
-#define SHIFT_FIELDS(req_flag)                                                                \
-    {.name = "name", .type = WOS_F_STRING, .required = req_flag, .trim_nonblank = 1,          \
-     .min = 1, .max = 100},                                                                   \
-        {.name = "description", .type = WOS_F_STRING, .nullable = 1, .max = 255},             \
-        {.name = "start_time", .type = WOS_F_STRING, .required = req_flag,                    \
-         .format = WOS_FMT_TIME},                                                             \
-        {.name = "end_time", .type = WOS_F_STRING, .required = req_flag,                      \
-         .format = WOS_FMT_TIME},                                                             \
-        {.name = "timezone", .type = WOS_F_STRING, .format = WOS_FMT_TIMEZONE},               \
-        {.name = "grace_period_minutes", .type = WOS_F_INT, .min = 0, .max = 240},            \
-        {.name = "working_days", .type = WOS_F_STRING, .min = 1, .max = 13},                  \
-        {.name = "is_active", .type = WOS_F_BOOL},
+static const struct wos_field create_fields[] = {
+    {.name = "name", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1, .max = 100},
+    {.name = "description", .type = WOS_F_STRING, .nullable = 1, .max = 255},
+    {.name = "start_time", .type = WOS_F_STRING, .required = 1, .format = WOS_FMT_TIME},
+    {.name = "end_time", .type = WOS_F_STRING, .required = 1, .format = WOS_FMT_TIME},
+    {.name = "timezone", .type = WOS_F_STRING, .format = WOS_FMT_TIMEZONE},
+    {.name = "grace_period_minutes", .type = WOS_F_INT, .min = 0, .max = 240},
+    {.name = "working_days", .type = WOS_F_STRING, .min = 1, .max = 13},
+    {.name = "is_active", .type = WOS_F_BOOL},
+};
 
-static const struct wos_field create_fields[] = {SHIFT_FIELDS(1)};
-static const struct wos_field update_fields[] = {SHIFT_FIELDS(0)};
+/* The same fields, none required: a partial update. */
+static const struct wos_field update_fields[] = {
+    {.name = "name", .type = WOS_F_STRING, .trim_nonblank = 1, .min = 1, .max = 100},
+    {.name = "description", .type = WOS_F_STRING, .nullable = 1, .max = 255},
+    {.name = "start_time", .type = WOS_F_STRING, .format = WOS_FMT_TIME},
+    {.name = "end_time", .type = WOS_F_STRING, .format = WOS_FMT_TIME},
+    {.name = "timezone", .type = WOS_F_STRING, .format = WOS_FMT_TIMEZONE},
+    {.name = "grace_period_minutes", .type = WOS_F_INT, .min = 0, .max = 240},
+    {.name = "working_days", .type = WOS_F_STRING, .min = 1, .max = 13},
+    {.name = "is_active", .type = WOS_F_BOOL},
+};
 
 /* The checks the declarative validator cannot express. WOS_ERROR after replying 422. */
 static int check_working_days(struct wos_req *req)
@@ -115,8 +121,8 @@ int wos_shifts_update(struct wos_req *req)
     if (wos_validate_body(req, update_fields, WOS_ARRAY_LEN(update_fields)) != WOS_OK ||
         check_working_days(req) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id, req->who.user_id, id, wos_people_body(req),
-                            req->client_ip, req->request_id};
+    const char *params[] = {req->who.workspace_id, req->who.user_id, id,
+                            wos_people_body(req),  req->client_ip,   req->request_id};
     return wos_people_reply_outcome(req, &stmt_update, 6, params);
 }
 
@@ -137,6 +143,6 @@ int wos_shifts_assign(struct wos_req *req)
         wos_people_query_uuid(req, "shift_id", &shift) != WOS_OK)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, user, shift,
-                            req->client_ip, req->request_id};
+                            req->client_ip,        req->request_id};
     return wos_people_reply_outcome(req, &stmt_assign, 6, params);
 }

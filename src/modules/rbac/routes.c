@@ -43,10 +43,12 @@ static int keys_only(struct wos_req *req, const char *name)
     const json_t *arr = json_object_get(req->json, name);
     size_t i;
     const json_t *v;
-    json_array_foreach(arr, i, v) if (!json_is_string(v) || json_string_length(v) > 100)
+    json_array_foreach(arr, i, v)
     {
-        wos_reply_invalid(req, name, "Must be a list of permission keys.");
-        return WOS_ERROR;
+        if (!json_is_string(v) || json_string_length(v) > 100) {
+            wos_reply_invalid(req, name, "Must be a list of permission keys.");
+            return WOS_ERROR;
+        }
     }
     return WOS_OK;
 }
@@ -95,8 +97,9 @@ int wos_rbac_role_bundle(struct wos_req *req)
     if (!role || wos_validate_body(req, fields, WOS_ARRAY_LEN(fields)) != WOS_OK ||
         keys_only(req, "permission_keys") != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id,             req->who.user_id, role,
-                            json_text(req, "permission_keys"), req->client_ip,   req->request_id};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, role, json_text(req, "permission_keys"),
+        req->client_ip,        req->request_id};
     return wos_people_reply_outcome(req, &stmt_bundle, 6, params);
 }
 
@@ -104,7 +107,11 @@ int wos_rbac_role_create(struct wos_req *req)
 {
     static const struct wos_field fields[] = {
         {.name = "name", .type = WOS_F_STRING, .required = 1, .min = 1, .max = 50},
-        {.name = "label", .type = WOS_F_STRING, .required = 1, .trim_nonblank = 1, .min = 1,
+        {.name = "label",
+         .type = WOS_F_STRING,
+         .required = 1,
+         .trim_nonblank = 1,
+         .min = 1,
          .max = 100},
         {.name = "description", .type = WOS_F_STRING, .nullable = 1, .max = 1000},
         {.name = "rank", .type = WOS_F_INT, .required = 1, .min = 0, .max = 5},

@@ -81,8 +81,8 @@ static int bad(struct wos_req *req, const char *name, const char *message)
     return WOS_ERROR;
 }
 
-int wos_people_query_int(struct wos_req *req, const char *name, long fallback, long min,
-                         long max, const char **out)
+int wos_people_query_int(struct wos_req *req, const char *name, long fallback, long min, long max,
+                         const char **out)
 {
     const char *v = present(req, name);
     long n = fallback;
@@ -91,9 +91,9 @@ int wos_people_query_int(struct wos_req *req, const char *name, long fallback, l
         errno = 0;
         n = strtol(v, &end, 10);
         if (errno || *end || !(isdigit((unsigned char)*v) || *v == '-') || n < min || n > max)
-            return bad(req, name,
-                       wos_arena_printf(req->arena, "Must be an integer between %ld and %ld.",
-                                        min, max));
+            return bad(
+                req, name,
+                wos_arena_printf(req->arena, "Must be an integer between %ld and %ld.", min, max));
     }
     *out = wos_people_num(req, n);
     return WOS_OK;
@@ -158,8 +158,7 @@ int wos_people_query_text(struct wos_req *req, const char *name, size_t max, con
     while (len && isspace((unsigned char)v[len - 1]))
         len--;
     if (len > max)
-        return bad(req, name,
-                   wos_arena_printf(req->arena, "Must be at most %zu characters.", max));
+        return bad(req, name, wos_arena_printf(req->arena, "Must be at most %zu characters.", max));
     if (!wos_valid_utf8(v, len))
         return bad(req, name, "Must be valid UTF-8.");
     *out = len ? wos_arena_strndup(req->arena, v, len) : NULL;

@@ -16,8 +16,8 @@
 #include "http/request.h"
 
 /* SELECT status, body, message, field of the outcome returned by `call`. */
-#define WOS_OUTCOME_SQL(call)                                                                  \
-    "SELECT (o->>'status')::integer, o->'body', o->>'message', o->>'field' FROM (SELECT " call \
+#define WOS_OUTCOME_SQL(call)                                                                      \
+    "SELECT (o->>'status')::integer, o->'body', o->>'message', o->>'field' FROM (SELECT " call     \
     " AS o) x"
 
 /*
@@ -38,8 +38,8 @@ int wos_people_reply_json(struct wos_req *req, struct wos_stmt *stmt, int n,
  * bool store their fallback instead). On a bad value it replies 422 naming
  * the parameter and returns WOS_ERROR.
  */
-int wos_people_query_int(struct wos_req *req, const char *name, long fallback, long min,
-                         long max, const char **out);
+int wos_people_query_int(struct wos_req *req, const char *name, long fallback, long min, long max,
+                         const char **out);
 int wos_people_query_uuid(struct wos_req *req, const char *name, const char **out);
 int wos_people_query_bool(struct wos_req *req, const char *name, int fallback, const char **out);
 int wos_people_query_choice(struct wos_req *req, const char *name, const char *const *choices,

@@ -27,8 +27,7 @@ WOS_STMT(stmt_list, "SELECT wos_members_list($1::uuid, $2::uuid, $3, $4::uuid, $
                     "$14::integer)");
 WOS_STMT(stmt_directory, "SELECT wos_members_directory($1::uuid, $2, $3, $4::integer, "
                          "$5::integer)");
-WOS_STMT(stmt_get,
-         WOS_OUTCOME_SQL("wos_member_get($1::uuid, $2::uuid, $3::uuid, $4::integer)"));
+WOS_STMT(stmt_get, WOS_OUTCOME_SQL("wos_member_get($1::uuid, $2::uuid, $3::uuid, $4::integer)"));
 WOS_STMT(stmt_update, WOS_OUTCOME_SQL("wos_member_update($1::uuid, $2::uuid, $3::uuid, "
                                       "$4::jsonb, $5::integer, $6, $7)"));
 WOS_STMT(stmt_status, WOS_OUTCOME_SQL("wos_member_set_status($1::uuid, $2::uuid, $3::uuid, $4, "
@@ -38,7 +37,7 @@ static const char *const member_statuses[] = {"active", "inactive", "suspended",
 
 int wos_users_list(struct wos_req *req)
 {
-    static const char *const sorts[] = {"full_name", "email", "role", "status",
+    static const char *const sorts[] = {"full_name",       "email",      "role", "status",
                                         "department_name", "created_at", NULL};
     static const char *const orders[] = {"asc", "desc", NULL};
     const char *role, *dept_id, *shift_id, *manager_id, *status, *dept, *search, *sort, *order,
@@ -115,8 +114,12 @@ static const char *requested_fields_only(struct wos_req *req)
     json_t *keys = json_object();
     const char *key;
     json_t *value;
-    if (json_is_object(root))
-        json_object_foreach(root, key, value) json_object_set_new(keys, key, json_null());
+    if (json_is_object(root)) {
+        json_object_foreach(root, key, value)
+        {
+            json_object_set_new(keys, key, json_null());
+        }
+    }
     char *s = json_dumps(keys, JSON_COMPACT);
     json_decref(keys);
     const char *copy = s ? wos_arena_strdup(req->arena, s) : NULL;
@@ -155,8 +158,9 @@ int wos_users_update(struct wos_req *req)
     } else {
         body = requested_fields_only(req);
     }
-    const char *params[] = {req->who.workspace_id,      req->who.user_id, id, body,
-                            wos_people_online_ttl(req), req->client_ip,   req->request_id};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, id, body, wos_people_online_ttl(req),
+        req->client_ip,        req->request_id};
     return wos_people_reply_outcome(req, &stmt_update, 7, params);
 }
 
@@ -165,14 +169,9 @@ static int set_status(struct wos_req *req, const char *status, const char *reaso
     const char *id;
     if (wos_people_path_uuid(req, "id", "User not found", &id) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id,
-                            req->who.user_id,
-                            id,
-                            status,
-                            reason,
-                            wos_people_online_ttl(req),
-                            req->client_ip,
-                            req->request_id};
+    const char *params[] = {
+        req->who.workspace_id, req->who.user_id, id, status, reason, wos_people_online_ttl(req),
+        req->client_ip,        req->request_id};
     return wos_people_reply_outcome(req, &stmt_status, 8, params);
 }
 
