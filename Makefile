@@ -79,5 +79,9 @@ run:
 	@$(MAKE) --no-print-directory all
 	@scripts/run-dev
 
+fuzz:
+	@scripts/install-deps
+	@scripts/fuzz $(FUZZ_TARGETS)
+
 clean:
-	rm -rf build build-san build-torture
+	rm -rf build build-san build-torture build-fuzz
