@@ -23,7 +23,7 @@ CFLAGS_build-torture := $(CFLAGS_build-san) -DWOS_TORTURE
 LDFLAGS_build-torture:= $(LDFLAGS_build-san)
 
 SRCS      := $(shell find src -name '*.c' | sort)
-GEN       := gen/migrations_embedded.c gen/openapi.c
+GEN       := gen/migrations_embedded.c gen/openapi.c gen/email_templates.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 
 objs   = $(SRCS:%.c=$(1)/obj/%.o) $(GEN:%.c=$(1)/obj/%.o)
@@ -64,6 +64,10 @@ $(eval $(call variant,build-torture))
 build/gen/migrations_embedded.c: migrations $(wildcard migrations/*.sql) scripts/embed-migrations
 	@mkdir -p build/gen
 	scripts/embed-migrations migrations > $@.tmp && mv $@.tmp $@
+
+build/gen/email_templates.c: templates/email $(wildcard templates/email/*) scripts/embed-templates
+	@mkdir -p build/gen
+	scripts/embed-templates templates/email > $@.tmp && mv $@.tmp $@
 
 build/gen/openapi.c: docs/openapi.json scripts/embed-file
 	@mkdir -p build/gen

@@ -101,6 +101,15 @@ struct wos_config {
     bool migrate_on_start;
     long migrate_lock_timeout_seconds;
     long worker_concurrency;
+    long worker_lease_seconds;
+    long worker_poll_interval_ms;
+    long worker_backoff_base_ms;
+    long worker_backoff_max_seconds;
+    long worker_shutdown_timeout_seconds;
+    long worker_job_timeout_seconds;
+    long smtp_timeout_seconds;
+    long worker_test_schedule_seconds; /* test.tick period outside production, 0 = off */
+    char *wos_templates_dir;           /* "" = the templates embedded in the binary */
     long password_min_length;
     long password_bcrypt_rounds;
     bool signup_enabled;

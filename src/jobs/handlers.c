@@ -14,6 +14,7 @@
  */
 #include "core/log.h"
 #include "jobs/jobs_int.h"
+#include "modules/attendance/attendance.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,6 +212,7 @@ int wos_jobs_register_builtin(void)
     int rc = WOS_OK;
     rc |= wos_jobs_register_handler("email", wos_mail_job);
     rc |= wos_jobs_register_handler("maintenance.cleanup", maintenance_cleanup);
+    rc |= wos_attendance_register_jobs();
     if (wos_jobs_test_mode()) {
         rc |= wos_jobs_register_handler("test.noop", test_noop);
         rc |= wos_jobs_register_handler("test.fail", test_fail);

@@ -13,10 +13,7 @@
 
 #define WOS_JOB_ID_LEN 36
 
-/*
- * Worker tuning, read from the environment (then ./.env) by
- * wos_jobs_settings_load(); each variable has a default and bounds.
- */
+/* Worker tuning: a view of the WORKER_* rows of the configuration (core/config.c). */
 struct wos_jobs_settings {
     long lease_seconds;            /* WORKER_LEASE_SECONDS */
     long poll_interval_ms;         /* WORKER_POLL_INTERVAL_MS: fallback when NOTIFY is missed */

@@ -46,6 +46,12 @@ struct schedule {
 
 static const struct schedule table[] = {
     {.name = "maintenance.cleanup", .kind = "maintenance.cleanup", .daily_at = "03:30"},
+    {.name = "attendance.auto_close", .kind = "attendance.auto_close", .every_seconds = 300},
+    {.name = "attendance.exceptions", .kind = "attendance.exceptions", .every_seconds = 300},
+    {.name = "attendance.exceptions_daily",
+     .kind = "attendance.exceptions_daily",
+     .daily_at = "00:30",
+     .per_workspace = true},
 };
 
 /* The test schedule, present outside production when WORKER_TEST_SCHEDULE_SECONDS > 0. */

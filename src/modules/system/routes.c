@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "db/redis.h"
 #include "http/static.h"
+#include "jobs/jobs.h"
 
 #include <string.h>
 
@@ -15,8 +16,8 @@ extern const unsigned long wos_openapi_json_len;
 
 WOS_STMT(stmt_queue_stats,
          "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = "
-         "'dead'), count(*) FILTER (WHERE status = 'running') FROM jobs WHERE status IN "
-         "('queued', 'dead', 'running')");
+         "'dead'), count(*) FILTER (WHERE status = 'running'), count(*) FILTER (WHERE status = "
+         "'skipped') FROM jobs WHERE status IN ('queued', 'dead', 'running', 'skipped')");
 
 static int wants_html(const struct wos_req *req)
 {
@@ -57,9 +58,10 @@ int wos_system_api_health(struct wos_req *req)
     char *body = wos_arena_printf(
         req->arena,
         "{\"status\":\"ok\",\"database\":\"ok\",\"redis\":\"%s\",\"version\":\"%s\","
-        "\"jobs\":{\"queued\":%s,\"running\":%s,\"dead\":%s}}",
-        redis_ok ? "ok" : "down", WOS_VERSION, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 2),
-        PQgetvalue(res, 0, 1));
+        "\"mail\":\"%s\",\"jobs\":{\"queued\":%s,\"running\":%s,\"dead\":%s,"
+        "\"skipped\":%s}}",
+        redis_ok ? "ok" : "down", WOS_VERSION, wos_mail_transport(), PQgetvalue(res, 0, 0),
+        PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 3));
     return wos_reply_json(req, 200, body, strlen(body));
 }
 
