@@ -92,20 +92,37 @@ static void drop_connection(void)
     tdb.tx_begin_pending = 0;
 }
 
-/* True when the server has closed or is closing our idle connection. */
+/*
+ * True when the server has closed or is closing our idle connection. A
+ * restarted server first sends "terminating connection" and then closes
+ * the socket; the hang-up flag is the reliable signal, and draining the
+ * input catches the rest.
+ */
 static int connection_went_away(void)
 {
     if (PQstatus(tdb.pg) != CONNECTION_OK)
         return 1;
-    struct pollfd p = {.fd = PQsocket(tdb.pg), .events = POLLIN};
-    if (poll(&p, 1, 0) <= 0)
-        return 0;
-    if (!PQconsumeInput(tdb.pg))
-        return 1;
-    PGnotify *n;
-    while ((n = PQnotifies(tdb.pg)))
-        PQfreemem(n);
-    return PQstatus(tdb.pg) != CONNECTION_OK;
+    struct pollfd p = {.fd = PQsocket(tdb.pg), .events = POLLIN | POLLRDHUP};
+    for (int i = 0; i < 4; i++) {
+        if (poll(&p, 1, 0) <= 0)
+            return 0;
+        if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+            return 1;
+        if (!PQconsumeInput(tdb.pg) || PQstatus(tdb.pg) != CONNECTION_OK)
+            return 1;
+        PGnotify *n;
+        while ((n = PQnotifies(tdb.pg)))
+            PQfreemem(n);
+        PGresult *stray;
+        while (!PQisBusy(tdb.pg) && (stray = PQgetResult(tdb.pg))) {
+            /* an unsolicited error (e.g. FATAL before the close) means the session is over */
+            int fatal = PQresultStatus(stray) == PGRES_FATAL_ERROR;
+            PQclear(stray);
+            if (fatal)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 PGconn *wos_db_conn(void)
