@@ -13,7 +13,8 @@ DROP FUNCTION wos_leave_export(uuid, uuid, text, uuid, date, date, text);
 DROP FUNCTION wos_leave_list(uuid, uuid, text, uuid, date, date, text, integer, integer);
 DROP FUNCTION wos_leave_filtered(uuid, uuid, text, uuid, date, date, text);
 DROP FUNCTION wos_leave_mine(uuid, uuid);
-DROP FUNCTION wos_leave_balance_adjust(uuid, uuid, uuid, text, integer, numeric, text, text, text, timestamptz);
+DROP FUNCTION wos_leave_balance_adjust(uuid, uuid, uuid, text, integer, numeric, text, text, text,
+    timestamptz);
 DROP FUNCTION wos_leave_cancel(uuid, uuid, uuid, text, text);
 DROP FUNCTION wos_leave_resolve(uuid, uuid, uuid, text, text, text, text, timestamptz);
 DROP FUNCTION wos_leave_deny(uuid, uuid, text, uuid, text, text, text);

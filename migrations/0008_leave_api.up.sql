@@ -1,4 +1,4 @@
--- message: leave API: requests, overlap and balance rules, routing, decisions, escalation, approval center
+-- message: leave API: requests, overlap and balances, routing, decisions, escalation, approvals
 --
 -- One function per route of src/modules/leave and src/modules/approvals (spec 05): each does the
 -- whole request in one statement and returns (status, body): the HTTP status and the response
@@ -1191,29 +1191,34 @@ END
 $$;
 
 -- The daily reminder (05 §7): one e-mail per active approver of p_ws with undecided requests
--- (pending or escalated), at most one per approver and business date. Returns the e-mails
--- enqueued.
+-- (pending or escalated), at most one per approver and business date (the job's idempotency
+-- key). Returns the e-mails enqueued by this call.
 CREATE FUNCTION wos_leave_remind(p_ws uuid, p_now timestamptz DEFAULT now()) RETURNS integer
 LANGUAGE sql AS $$
     WITH c AS (
-        SELECT l.current_approver_id AS approver, count(*) AS n
+        SELECT l.current_approver_id AS approver, count(*) AS n,
+               'leave.reminder:' || p_ws || ':' || l.current_approver_id || ':'
+               || wos_leave_today(p_ws, p_now) AS key
           FROM leave_requests l
           JOIN memberships m ON m.workspace_id = l.workspace_id
                             AND m.user_id = l.current_approver_id AND m.status = 'active'
          WHERE l.workspace_id = p_ws AND l.status IN ('pending', 'escalated')
          GROUP BY l.current_approver_id
+    ), due AS (
+        SELECT c.* FROM c
+         WHERE NOT EXISTS (SELECT 1 FROM jobs j
+                            WHERE j.kind = 'email' AND j.idempotency_key = c.key)
     ), sent AS (
-        SELECT wos_leave_mail(p_ws, c.approver, 'operational_alert',
+        SELECT wos_leave_mail(p_ws, d.approver, 'operational_alert',
                    jsonb_build_object(
-                       'title', format('Action Required: %s pending approval%s', c.n,
-                                       CASE WHEN c.n = 1 THEN '' ELSE 's' END),
+                       'title', format('Action Required: %s pending approval%s', d.n,
+                                       CASE WHEN d.n = 1 THEN '' ELSE 's' END),
                        'message', format('%s leave request%s %s waiting for your decision.',
-                                         c.n, CASE WHEN c.n = 1 THEN '' ELSE 's' END,
-                                         CASE WHEN c.n = 1 THEN 'is' ELSE 'are' END),
+                                         d.n, CASE WHEN d.n = 1 THEN '' ELSE 's' END,
+                                         CASE WHEN d.n = 1 THEN 'is' ELSE 'are' END),
                        'link', '/manager/approvals'),
-                   'leave.reminder:' || p_ws || ':' || c.approver || ':'
-                   || wos_leave_today(p_ws, p_now)) AS job
-          FROM c
+                   d.key) AS job
+          FROM due d
     )
     SELECT count(job)::integer FROM sent
 $$;

@@ -1,6 +1,6 @@
 // Vite build of the Workforce OS web UI into web/dist (served by `wos serve`).
 // Hashed file names under /assets so the server can cache them immutably.
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 

@@ -7,9 +7,11 @@
  */
 #include "http/router.h"
 #include "jobs/jobs.h"
+#include "modules/approvals/approvals.h"
 #include "modules/attendance/attendance.h"
 #include "modules/auth/auth_module.h"
 #include "modules/governance/governance.h"
+#include "modules/leave/leave.h"
 #include "modules/ops/ops.h"
 #include "modules/org/org.h"
 #include "modules/rbac/rbac.h"
@@ -118,6 +120,38 @@ const struct wos_route wos_routes[] = {
      JSON, 16 * 1024, "Resolve an open exception with a note (leadership)"},
     {"POST", "/api/v1/attendance/exceptions/:id/dismiss", wos_attendance_exception_dismiss, NULL,
      JSON, 16 * 1024, "Dismiss an open exception (leadership)"},
+    /* leave (spec 05): scope, routing and who may decide in SQL (404 outside scope) */
+    {"POST", "/api/v1/leaves", wos_leave_create, "leave.apply", JSON, 16 * 1024,
+     "Request leave, WFH or a half day; routed to my approver"},
+    {"GET", "/api/v1/leaves/me", wos_leave_mine, NULL, 0, 0,
+     "My requests with their balances, newest first"},
+    {"GET", "/api/v1/leaves", wos_leave_list, NULL, 0, 0,
+     "Requests of the members in my scope, filtered and paginated"},
+    {"GET", "/api/v1/leaves/export", wos_leave_export, NULL, 0, 0,
+     "CSV of the requests in my scope (leadership)"},
+    {"GET", "/api/v1/leaves/pending", wos_leave_pending, NULL, 0, 0,
+     "Requests waiting for my decision"},
+    {"GET", "/api/v1/leaves/:id", wos_leave_get, NULL, 0, 0,
+     "One request with its timeline, balance and my possible actions"},
+    {"GET", "/api/v1/leaves/:id/timeline", wos_leave_timeline, NULL, 0, 0,
+     "Timeline of a request, oldest first, with actor names"},
+    {"PATCH", "/api/v1/leaves/:id", wos_leave_update, NULL, JSON, 16 * 1024,
+     "Answer a clarification: change my request and send it back for approval"},
+    {"PATCH", "/api/v1/leaves/:id/resolve", wos_leave_resolve, NULL, JSON, 16 * 1024,
+     "Approve, reject, ask to clarify or escalate a request"},
+    {"POST", "/api/v1/leaves/:id/cancel", wos_leave_cancel, NULL, 0, 1024,
+     "Cancel my pending request"},
+    {"GET", "/api/v1/leaves/balances/me", wos_leave_balances_me, NULL, 0, 0,
+     "My leave balances for a year, with adjustments"},
+    {"GET", "/api/v1/leaves/balances", wos_leave_balances, NULL, 0, 0,
+     "Leave balances of one member or every member in my scope"},
+    {"POST", "/api/v1/leaves/balances/adjust", wos_leave_balance_adjust, NULL, JSON, 16 * 1024,
+     "Add or remove days from a member's balance, with a reason (admin/HR)"},
+    /* approval center (spec 05 §9) */
+    {"GET", "/api/v1/approvals", wos_approvals_pending, NULL, 0, 0,
+     "Everything waiting for my decision, with counts per kind (leadership)"},
+    {"GET", "/api/v1/approvals/history", wos_approvals_history, NULL, 0, 0,
+     "Decisions I took, newest first"},
     /* members (spec 03 §3): scope in SQL, outside it is 404; rank, last-admin, self rules */
     {"GET", "/api/v1/users", wos_users_list, NULL, 0, 0,
      "Members in my scope: filters, search, sorting, paging and the total"},

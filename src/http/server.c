@@ -13,6 +13,7 @@
 #include "auth/auth.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/torture.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "db/redis.h"
@@ -311,6 +312,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     (void)version;
     struct wos_req *req = *con_cls;
     if (!req) {
+#ifdef WOS_TORTURE
+        /* torture builds only: tests/torture fails the N-th allocation/statement of a request */
+        wos_torture_scope_begin(
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Wos-Torture"));
+#endif
         req = request_new(conn, method, url);
         if (!req)
             return MHD_NO;
@@ -356,6 +362,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     (void)cls;
     (void)conn;
     struct wos_req *req = *con_cls;
+    wos_torture_scope_end();
     if (!req)
         return;
     struct timespec now;

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "jobs/jobs_int.h"
 #include "modules/attendance/attendance.h"
+#include "modules/leave/leave.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -213,6 +214,7 @@ int wos_jobs_register_builtin(void)
     rc |= wos_jobs_register_handler("email", wos_mail_job);
     rc |= wos_jobs_register_handler("maintenance.cleanup", maintenance_cleanup);
     rc |= wos_attendance_register_jobs();
+    rc |= wos_leave_register_jobs();
     if (wos_jobs_test_mode()) {
         rc |= wos_jobs_register_handler("test.noop", test_noop);
         rc |= wos_jobs_register_handler("test.fail", test_fail);

@@ -32,6 +32,7 @@
  */
 #include "core/config.h"
 #include "core/log.h"
+#include "core/torture.h"
 #include "http/validate.h"
 #include "jobs/jobs_int.h"
 #include "jobs/mime.h"
@@ -447,7 +448,8 @@ static enum wos_job_outcome send_smtp(struct wos_job *job, const struct mail *m)
     char errbuf[CURL_ERROR_SIZE] = "";
     struct upload u = {.job = job, .data = m->raw, .len = strlen(m->raw)};
     configure(c, job, &u, rcpt, errbuf);
-    CURLcode rc = curl_easy_perform(c);
+    /* torture builds: a lost connection in the middle of the conversation */
+    CURLcode rc = wos_torture_fail(WOS_TORTURE_SMTP) ? CURLE_SEND_ERROR : curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     curl_easy_cleanup(c);

@@ -52,6 +52,11 @@ static const struct schedule table[] = {
      .kind = "attendance.exceptions_daily",
      .daily_at = "00:30",
      .per_workspace = true},
+    {.name = "leave.escalate", .kind = "leave.escalate", .every_seconds = 3600},
+    {.name = "leave.approval_reminders",
+     .kind = "leave.approval_reminders",
+     .daily_at = "09:00",
+     .per_workspace = true},
 };
 
 /* The test schedule, present outside production when WORKER_TEST_SCHEDULE_SECONDS > 0. */

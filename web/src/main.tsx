@@ -1,2 +1,7 @@
+// Entry point: mounts the app into #root.
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-createRoot(document.getElementById('root')!).render(<p>hello</p>);
+import App from './App';
+import './index.css';
+
+createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
