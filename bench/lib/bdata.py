@@ -97,7 +97,7 @@ def make_pools(env, token_hours=6):
     pool_dir = env.work / "pools"
     pool_dir.mkdir(exist_ok=True)
     now = int(time.time())
-    with env.su() as c:
+    with env.su() as c, c.transaction():
         c.execute("CREATE SCHEMA IF NOT EXISTS bench AUTHORIZATION wos")
         c.execute("CREATE TABLE IF NOT EXISTS bench.pool (pool text, idx integer, sid text,"
                   " uid text, ws text, role text, email text, PRIMARY KEY (pool, idx))")
@@ -121,6 +121,7 @@ def make_pools(env, token_hours=6):
                                 [(name, i, m["sid"], m["uid"], m["ws"], m["role"], m["email"])
                                  for i, m in enumerate(members)])
             pools[name] = Pool(name, path, members)
+    with env.su() as c:
         c.execute("ANALYZE auth_sessions")
     return pools
 

@@ -272,9 +272,36 @@ def run_pgbench(env, script, defines, clients, seconds, warmup, log_prefix, thre
         return window[min(len(window) - 1, int(len(window) * q / 100))] / 1000
 
     return {"tps": len(window) / max(last - start, 1e-6), "transactions": len(window),
+            "total_transactions": int(done.group(1)),
             "failed": int(failed.group(1)) if failed else 0,
             "p50": pct(50), "p90": pct(90), "p99": pct(99), "window": last - start,
             "client_cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)}
+
+
+ACCESS = re.compile(rb" access \S+ \S+ (\d{3}) ")
+
+
+def served(log_path, offset):
+    """Replies in wos's access log after byte offset: (count, {status: n} of non-2xx, end).
+
+    The server logs every reply it sends, including those to requests still in flight when
+    wrk stopped, so this is the count to divide the server's work by. None when the access
+    log is off (LOG_LEVEL above info).
+    """
+    count, bad = 0, {}
+    with open(log_path, "rb") as f:
+        f.seek(offset)
+        while True:
+            chunk = f.read(1 << 24)
+            if not chunk:
+                break
+            chunk += f.readline()
+            for status in ACCESS.findall(chunk):
+                count += 1
+                if not status.startswith(b"2"):
+                    bad[int(status)] = bad.get(int(status), 0) + 1
+        end = f.tell()
+    return (count if count else None), bad, end
 
 
 def median(values):

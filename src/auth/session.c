@@ -36,7 +36,10 @@ json_t *wos_auth_outcome(struct wos_req *req, const PGresult *res)
         wos_reply_internal(req, "auth function returned a malformed outcome");
         return NULL;
     }
-    wos_arena_on_free(req->arena, release_json, o);
+    if (wos_arena_on_free(req->arena, release_json, o) != WOS_OK) { /* o released */
+        wos_reply_internal(req, "out of memory");
+        return NULL;
+    }
     return o;
 }
 

@@ -19,6 +19,7 @@
 #include "core/common.h"
 #include "core/dotenv.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
@@ -974,6 +975,42 @@ static void resolve_cors(struct wos_config *c, struct wos_config_report *rep)
         allow_add(c, dev_origins[i]);
 }
 
+/*
+ * An entry of FORWARDED_ALLOW_IPS: an IPv4 or IPv6 address, or an IPv4 CIDR "a.b.c.d/n" with
+ * n 0-32, the forms the HTTP layer matches. Anything else must fail here: a prefix that does
+ * not parse would otherwise read as /0 and trust X-Forwarded-For from every peer.
+ */
+static bool trusted_proxy_entry(const char *e)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    const char *slash = strchr(e, '/');
+    char net[INET_ADDRSTRLEN];
+    size_t len = slash ? (size_t)(slash - e) : 0;
+
+    if (slash == NULL)
+        return inet_pton(AF_INET, e, addr) == 1 || inet_pton(AF_INET6, e, addr) == 1;
+    if (len == 0 || len >= sizeof net || slash[1] == '\0' || strlen(slash + 1) > 2)
+        return false;
+    for (const char *p = slash + 1; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    memcpy(net, e, len);
+    net[len] = '\0';
+    return atoi(slash + 1) <= 32 && inet_pton(AF_INET, net, addr) == 1;
+}
+
+static void check_forwarded_allow_ips(const struct wos_config *c, struct wos_config_report *rep)
+{
+    char buf[64];
+
+    for (size_t i = 0; i < c->forwarded_allow_ips_len; i++)
+        if (!trusted_proxy_entry(c->forwarded_allow_ips[i]))
+            add(rep, false,
+                "FORWARDED_ALLOW_IPS entry '%s' is not an IP address or an IPv4 CIDR "
+                "(a.b.c.d/n, n 0-32)",
+                shown(c->forwarded_allow_ips[i], buf));
+}
+
 static void check_bootstrap_password(const struct wos_config *c, struct wos_config_report *rep)
 {
     const char *p = c->bootstrap_admin_password;
@@ -1052,6 +1089,7 @@ static void resolve(struct wos_config *c, struct wos_config_report *rep)
     resolve_storage(c, rep);
     resolve_push(c, rep);
     resolve_cors(c, rep);
+    check_forwarded_allow_ips(c, rep);
     check_bootstrap_password(c, rep);
     if (c->is_production)
         production_guards(c, rep);

@@ -114,6 +114,22 @@ json_t *wos_job_result(struct wos_job *job)
     return job->result;
 }
 
+enum wos_job_outcome wos_job_run_count(struct wos_job *job, const char *sql, int n,
+                                       const char *const *params, const char *key)
+{
+    PGresult *r = PQexecParams(job->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        enum wos_job_outcome out = wos_job_fail(job, WOS_JOB_RETRY, "%s", PQresultErrorMessage(r));
+        PQclear(r);
+        return out;
+    }
+    long long count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    json_object_set_new(wos_job_result(job), key, json_integer(count));
+    wos_log(NULL, WOS_LOG_INFO, "%s: %s=%lld", job->kind, key, count);
+    return WOS_JOB_DONE;
+}
+
 int wos_job_checkpoint(struct wos_job *job)
 {
     char *text = json_dumps(wos_job_result(job), JSON_COMPACT);

@@ -80,6 +80,14 @@ enum wos_job_outcome wos_job_fail(struct wos_job *job, enum wos_job_outcome outc
 /* The object the handler fills; merged into the row's `result` when the job ends. */
 json_t *wos_job_result(struct wos_job *job);
 /*
+ * Runs `sql` (one row, one integer column) on the job's connection, records
+ * the count under `key` in the result and logs it. WOS_JOB_DONE, or
+ * WOS_JOB_RETRY with the database's error. For handlers that are one call of
+ * one SQL function.
+ */
+enum wos_job_outcome wos_job_run_count(struct wos_job *job, const char *sql, int n,
+                                       const char *const *params, const char *key);
+/*
  * Writes job->result into the row now, while the job is still running
  * (progress that must survive a crash). WOS_ERROR when the row is no
  * longer this attempt's (lease lost) or the database failed.

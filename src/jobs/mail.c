@@ -9,7 +9,7 @@
  *     STARTTLS required elsewhere when SMTP_TLS, plain when SMTP_TLS=false;
  *     login whenever SMTP_USER is set.
  *   - no SMTP_HOST outside production: var/mail/<timestamp>-<template>.eml,
- *     and the log names the file and the link in it.
+ *     and the log names the file (never the link: it carries a token).
  *   - no SMTP_HOST in production: the job is skipped, with a warning.
  * After delivery (or a skip) payload.vars is removed from the row: the
  * link in it carries a token.
@@ -331,8 +331,8 @@ static enum wos_job_outcome write_file(struct wos_job *job, const struct mail *m
     json_object_set_new(res, "transport", json_string("file"));
     json_object_set_new(res, "file", json_string(path));
     json_object_set_new(res, "message_id", json_string(m->message_id));
-    wos_log(NULL, WOS_LOG_INFO, "mail: %s to %s written to %s%s%s", m->tmpl, m->to, path,
-            m->link ? "; link: " : "", m->link ? m->link : "");
+    /* never the link: it carries a reset or invitation token (the file has it) */
+    wos_log(NULL, WOS_LOG_INFO, "mail: %s to %s written to %s", m->tmpl, m->to, path);
     return WOS_JOB_DONE;
 }
 

@@ -401,3 +401,31 @@ def test_member_overrides(server, small):
     r = call(server, hr, "PATCH", f"/users/{small['admin'].user_id}/permissions",
              {"extra_grants": [], "extra_denies": ["audit.view"]})
     assert r.status_code == 403
+
+
+def test_lifting_a_denial_is_held_to_the_rule_of_a_grant(server, small):
+    """Review fix (0009): removing a key from extra_denies gives it back, so a non-admin
+    permission manager may not lift a denial on themself nor restore a key they do not hold."""
+    admin, hr, emp = small["admin"], small["hr"], small["emp"]
+    r = call(server, admin, "PATCH", f"/users/{hr.user_id}/permissions",
+             {"extra_grants": ["permissions.manage"], "extra_denies": ["users.deactivate"]})
+    assert r.status_code == 200, r.text
+    r = call(server, hr, "PATCH", f"/users/{hr.user_id}/permissions",
+             {"extra_grants": ["permissions.manage"], "extra_denies": []})
+    assert r.status_code == 403
+    assert r.json()["error"]["message"] == \
+        "You cannot lift the denial of a permission you do not hold: users.deactivate"
+    assert "users.deactivate" not in call(server, admin, "GET",
+                                          f"/permissions/user/{hr.user_id}").json()["permissions"]
+    # projects.create is in the employee bundle, not in HR's: HR cannot restore it
+    r = call(server, admin, "PATCH", f"/users/{emp.user_id}/permissions",
+             {"extra_grants": [], "extra_denies": ["projects.create", "leave.apply"]})
+    assert r.status_code == 200
+    r = call(server, hr, "PATCH", f"/users/{emp.user_id}/permissions",
+             {"extra_grants": [], "extra_denies": ["leave.apply"]})
+    assert r.status_code == 403
+    # a key HR holds may be given back
+    r = call(server, hr, "PATCH", f"/users/{emp.user_id}/permissions",
+             {"extra_grants": [], "extra_denies": ["projects.create"]})
+    assert r.status_code == 200, r.text
+    assert "leave.apply" in r.json()["resolved_permissions"]

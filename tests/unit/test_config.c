@@ -1115,6 +1115,47 @@ static void test_clamped_values(void **state)
     wos_config_free(&c);
 }
 
+/*
+ * Review fix: a trusted-proxy entry the HTTP layer cannot match exactly is an error, never a
+ * silent /0 (a prefix that did not parse used to trust X-Forwarded-For from every peer).
+ */
+static void test_forwarded_allow_ips_entries(void **state)
+{
+    static const struct {
+        const char *value;
+        bool ok;
+    } cases[] = {
+        {"127.0.0.1,::1", true},        {"10.0.0.0/8, 192.168.1.1", true},
+        {"0.0.0.0/0", true},            {"10.1.2.3/32", true},
+        {"fd00::1", true},              {"10.0.0.0/x", false},
+        {"10.0.0.0/", false},           {"10.0.0.0/33", false},
+        {"10.0.0.0/-1", false},         {"/8", false},
+        {"fd00::/8", false},            {"*", false},
+        {"proxy.internal", false},      {"10.0.0.0/8/8", false},
+        {"300.1.1.1/8", false},         {"10.0.0.0/008", false},
+    };
+    char line[160];
+
+    (void)state;
+    for (size_t i = 0; i < WOS_ARRAY_LEN(cases); i++) {
+        const char *over[] = {line, NULL};
+        struct wos_config c;
+        struct wos_config_report r;
+
+        snprintf(line, sizeof line, "FORWARDED_ALLOW_IPS=%s", cases[i].value);
+        int rc = load(&c, &r, dev_base, over, NULL);
+        if ((rc == WOS_OK) != cases[i].ok) {
+            print_message("FORWARDED_ALLOW_IPS=%s\n", cases[i].value);
+            dump(&r);
+        }
+        assert_int_equal(rc == WOS_OK, cases[i].ok);
+        if (!cases[i].ok)
+            assert_non_null(strstr(r.errors[0], "is not an IP address or an IPv4 CIDR"));
+        wos_config_report_free(&r);
+        wos_config_free(&c);
+    }
+}
+
 /* ---- printing ------------------------------------------------------------ */
 
 static char *print_to_string(const struct wos_config *c)
@@ -1284,6 +1325,7 @@ int main(void)
         cmocka_unit_test(test_storage_details),
         cmocka_unit_test(test_web_push_table),
         cmocka_unit_test(test_clamped_values),
+        cmocka_unit_test(test_forwarded_allow_ips_entries),
         cmocka_unit_test(test_print_redacts_secrets),
         cmocka_unit_test(test_problems_never_quote_secrets),
         cmocka_unit_test(test_init_check_and_install),

@@ -19,10 +19,15 @@ import { ExceptionsPage } from './pages/manager/Exceptions';
 import { MembersPage } from './pages/admin/Members';
 import { OrganizationPage } from './pages/admin/Organization';
 import { AlertsPage, AuditLogPage, DeadJobsPage, PermissionsPage, SettingsPage } from './pages/admin/Governance';
-import { OrgDashboard } from './pages/admin/Dashboard';
 import { ProfilePage } from './pages/shared/Profile';
+import { LeaveBalancesPage } from './pages/admin/LeaveBalances';
 
 const ApiDocs = lazy(() => import('./pages/shared/ApiDocs'));
+// Recharts is only needed by the organisation dashboards: its own chunk.
+const LazyOrgDashboard = lazy(() => import('./pages/admin/Dashboard').then((m) => ({ default: m.OrgDashboard })));
+function OrgDashboard({ title }: { title: string }) {
+  return <Suspense fallback={<div className="p-4"><Skeleton className="h-24 w-full" /></div>}><LazyOrgDashboard title={title} /></Suspense>;
+}
 
 function Splash() {
   return (
@@ -105,6 +110,7 @@ export default function App() {
                 <Route path="alerts" element={<AlertsPage />} />
                 <Route path="settings" element={<SettingsPage />} />
                 <Route path="jobs" element={<DeadJobsPage />} />
+                <Route path="leave-balances" element={<LeaveBalancesPage />} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
             </Route>

@@ -9,7 +9,6 @@
 #include "modules/approvals/approvals.h"
 
 #include "db/db.h"
-#include "modules/leave/leave.h"
 #include "modules/users/people.h"
 
 #define SEARCH_MAX 100
@@ -27,9 +26,9 @@ int wos_approvals_pending(struct wos_req *req)
     const char *type, *status, *date, *from, *to, *search, *limit;
     if (wos_people_query_choice(req, "type", types, &type) ||
         wos_people_query_choice(req, "status", statuses, &status) ||
-        wos_leave_query_date(req, "date", &date) ||
-        wos_leave_query_date(req, "start_date", &from) ||
-        wos_leave_query_date(req, "end_date", &to) ||
+        wos_people_query_date(req, "date", &date) ||
+        wos_people_query_date(req, "start_date", &from) ||
+        wos_people_query_date(req, "end_date", &to) ||
         wos_people_query_text(req, "search", SEARCH_MAX, &search) ||
         wos_people_query_int(req, "limit", 100, 1, 200, &limit))
         return WOS_OK;
@@ -41,7 +40,7 @@ int wos_approvals_pending(struct wos_req *req)
                             to ? to : date,
                             search,
                             limit};
-    return wos_leave_run(req, &st_pending, 8, params, NULL);
+    return wos_people_run(req, &st_pending, 8, params, NULL);
 }
 
 int wos_approvals_history(struct wos_req *req)
@@ -53,5 +52,5 @@ int wos_approvals_history(struct wos_req *req)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, type ? type : "all", limit,
                             offset};
-    return wos_leave_run(req, &st_history, 5, params, NULL);
+    return wos_people_run(req, &st_history, 5, params, NULL);
 }

@@ -7,44 +7,23 @@
  */
 #include "modules/attendance/attendance.h"
 
-#include "core/log.h"
-
-#include <stdlib.h>
-
-/* Runs `sql` (one integer column, one row) and records the count under `key`. */
-static enum wos_job_outcome run_count(struct wos_job *job, const char *sql, int n,
-                                      const char *const *params, const char *key)
-{
-    PGresult *r = PQexecParams(job->conn, sql, n, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        enum wos_job_outcome out = wos_job_fail(job, WOS_JOB_RETRY, "%s", PQresultErrorMessage(r));
-        PQclear(r);
-        return out;
-    }
-    long long count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    json_object_set_new(wos_job_result(job), key, json_integer(count));
-    wos_log(NULL, WOS_LOG_INFO, "attendance: %s %s=%lld", job->kind, key, count);
-    return WOS_JOB_DONE;
-}
-
 enum wos_job_outcome wos_attendance_job_auto_close(struct wos_job *job)
 {
-    return run_count(job, "SELECT wos_attendance_autoclose_all(now())", 0, NULL, "closed");
+    return wos_job_run_count(job, "SELECT wos_attendance_autoclose_all(now())", 0, NULL, "closed");
 }
 
 enum wos_job_outcome wos_attendance_job_exceptions(struct wos_job *job)
 {
-    return run_count(job, "SELECT wos_attendance_exceptions_all(now(), 0, NULL)", 0, NULL,
-                     "created");
+    return wos_job_run_count(job, "SELECT wos_attendance_exceptions_all(now(), 0, NULL)", 0, NULL,
+                             "created");
 }
 
 enum wos_job_outcome wos_attendance_job_exceptions_daily(struct wos_job *job)
 {
     /* Per-workspace schedule: yesterday (now complete) and today, in the workspace's zone. */
     const char *params[] = {job->workspace_id};
-    return run_count(job, "SELECT wos_attendance_exceptions_all(now(), 1, $1::uuid)", 1, params,
-                     "created");
+    return wos_job_run_count(job, "SELECT wos_attendance_exceptions_all(now(), 1, $1::uuid)", 1,
+                             params, "created");
 }
 
 int wos_attendance_register_jobs(void)

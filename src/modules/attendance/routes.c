@@ -11,13 +11,14 @@
 
 #include "core/config.h"
 #include "http/validate.h"
+#include "modules/users/people.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NOTE_MAX 2000
-#define PAGE_DEFAULT "50"
+#define PAGE_DEFAULT 50
 #define PAGE_MAX 200
 
 static const char *const work_modes[] = {"office", "wfh", NULL};
@@ -40,14 +41,6 @@ static const char *grace_hours(struct wos_req *req)
     return wos_arena_printf(req->arena, "%ld", wos_cfg()->eod_post_shift_grace_hours);
 }
 
-static int is_blank(const char *s)
-{
-    for (; s && *s; s++)
-        if (!isspace((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
 static size_t trimmed_len(const char *s)
 {
     if (!s)
@@ -60,73 +53,11 @@ static size_t trimmed_len(const char *s)
     return n;
 }
 
-static int in_list(const char *v, const char *const *list)
-{
-    for (; *list; list++)
-        if (strcmp(v, *list) == 0)
-            return 1;
-    return 0;
-}
-
 /* The path id, or NULL after replying 404 `message` when it is not a UUID. */
 static const char *path_id(struct wos_req *req, const char *name, const char *message)
 {
-    const char *id = wos_req_param(req, name);
-    if (!id || !wos_valid_uuid(id)) {
-        wos_reply_error(req, 404, message, NULL);
-        return NULL;
-    }
-    return id;
-}
-
-/*
- * Query parameters. Each reads one argument into *out (NULL when absent or
- * empty) and returns WOS_OK, or WOS_ERROR after replying 422 for a bad value.
- */
-static int q_date(struct wos_req *req, const char *name, const char **out)
-{
-    const char *v = wos_req_query(req, name);
-    *out = v && *v ? v : NULL;
-    if (*out && !wos_valid_date(*out))
-        return wos_reply_invalid(req, name, "Must be a date (YYYY-MM-DD)."), WOS_ERROR;
-    return WOS_OK;
-}
-
-static int q_uuid(struct wos_req *req, const char *name, const char **out)
-{
-    const char *v = wos_req_query(req, name);
-    *out = v && *v ? v : NULL;
-    if (*out && !wos_valid_uuid(*out))
-        return wos_reply_invalid(req, name, "Must be a UUID."), WOS_ERROR;
-    return WOS_OK;
-}
-
-static int q_choice(struct wos_req *req, const char *name, const char *const *choices,
-                    const char **out)
-{
-    const char *v = wos_req_query(req, name);
-    *out = v && *v ? v : NULL;
-    if (*out && !in_list(*out, choices))
-        return wos_reply_invalid(req, name, "Not an allowed value."), WOS_ERROR;
-    return WOS_OK;
-}
-
-static int q_int(struct wos_req *req, const char *name, long min, long max, const char *fallback,
-                 const char **out)
-{
-    const char *v = wos_req_query(req, name);
-    if (!v || !*v) {
-        *out = fallback;
-        return WOS_OK;
-    }
-    char *end;
-    long x = strtol(v, &end, 10);
-    if (*end || end == v || x < min || x > max || strlen(v) > 12) {
-        char *msg = wos_arena_printf(req->arena, "Must be an integer from %ld to %ld.", min, max);
-        return wos_reply_invalid(req, name, msg), WOS_ERROR;
-    }
-    *out = wos_arena_printf(req->arena, "%ld", x);
-    return WOS_OK;
+    const char *id;
+    return wos_people_path_uuid(req, name, message, &id) == WOS_OK ? id : NULL;
 }
 
 /* The filters shared by the history views and the export. */
@@ -136,10 +67,12 @@ struct filters {
 
 static int read_filters(struct wos_req *req, struct filters *f)
 {
-    if (q_date(req, "date_from", &f->from) || q_date(req, "date_to", &f->to) ||
-        q_uuid(req, "user_id", &f->user) || q_uuid(req, "department_id", &f->dept) ||
-        q_choice(req, "classification", classifications, &f->cls) ||
-        q_choice(req, "work_mode", work_modes, &f->mode))
+    if (wos_people_query_date(req, "date_from", &f->from) ||
+        wos_people_query_date(req, "date_to", &f->to) ||
+        wos_people_query_uuid(req, "user_id", &f->user) ||
+        wos_people_query_uuid(req, "department_id", &f->dept) ||
+        wos_people_query_choice(req, "classification", classifications, &f->cls) ||
+        wos_people_query_choice(req, "work_mode", work_modes, &f->mode))
         return WOS_ERROR;
     if (f->from && f->to && strcmp(f->to, f->from) < 0)
         return wos_reply_invalid(req, "date_to", "Must not be before date_from."), WOS_ERROR;
@@ -192,8 +125,8 @@ int wos_attendance_today(struct wos_req *req)
 int wos_attendance_days(struct wos_req *req)
 {
     const char *from, *to, *user;
-    if (q_date(req, "date_from", &from) || q_date(req, "date_to", &to) ||
-        q_uuid(req, "user_id", &user))
+    if (wos_people_query_date(req, "date_from", &from) ||
+        wos_people_query_date(req, "date_to", &to) || wos_people_query_uuid(req, "user_id", &user))
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, user, from, to};
     return wos_att_run(req, ATT_DAYS, params, NULL);
@@ -205,8 +138,9 @@ static int list_view(struct wos_req *req, const char *view)
 {
     struct filters f;
     const char *limit, *offset;
-    if (read_filters(req, &f) || q_int(req, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &limit) ||
-        q_int(req, "offset", 0, 1000000000L, "0", &offset))
+    if (read_filters(req, &f) ||
+        wos_people_query_int(req, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit) ||
+        wos_people_query_int(req, "offset", 0, 0, 1000000000L, &offset))
         return WOS_OK;
     const char *params[] = {req->who.workspace_id,
                             req->who.user_id,
@@ -243,7 +177,7 @@ int wos_attendance_export(struct wos_req *req)
 {
     struct filters f;
     const char *view;
-    if (q_choice(req, "view", views, &view) || read_filters(req, &f))
+    if (wos_people_query_choice(req, "view", views, &view) || read_filters(req, &f))
         return WOS_OK;
     if (!view)
         view = "me";
@@ -371,18 +305,20 @@ int wos_attendance_correction_resolve(struct wos_req *req)
 int wos_attendance_exceptions(struct wos_req *req)
 {
     const char *date, *start, *end, *status, *type, *user, *dept, *scope;
-    if (q_date(req, "date", &date) || q_date(req, "start_date", &start) ||
-        q_date(req, "end_date", &end) || q_choice(req, "status", exception_statuses, &status) ||
-        q_choice(req, "type", exception_types, &type) || q_uuid(req, "user_id", &user) ||
-        q_uuid(req, "department_id", &dept) || q_choice(req, "scope", exception_scopes, &scope))
+    if (wos_people_query_date(req, "date", &date) ||
+        wos_people_query_date(req, "start_date", &start) ||
+        wos_people_query_date(req, "end_date", &end) ||
+        wos_people_query_choice(req, "status", exception_statuses, &status) ||
+        wos_people_query_choice(req, "type", exception_types, &type) ||
+        wos_people_query_uuid(req, "user_id", &user) ||
+        wos_people_query_uuid(req, "department_id", &dept) ||
+        wos_people_query_choice(req, "scope", exception_scopes, &scope))
         return WOS_OK;
     /* scope only names the page the caller came from: visibility follows the role. */
     (void)scope;
-    const char *search = wos_req_query(req, "search");
-    if (search && is_blank(search))
-        search = NULL;
-    if (search && (strlen(search) > 100 || !wos_valid_utf8(search, strlen(search))))
-        return wos_reply_invalid(req, "search", "Must be UTF-8 text of at most 100 bytes.");
+    const char *search;
+    if (wos_people_query_text(req, "search", 100, &search) != WOS_OK)
+        return WOS_OK;
     const char *params[] = {req->who.workspace_id,
                             req->who.user_id,
                             date,

@@ -10,11 +10,7 @@
  */
 #include "modules/attendance/attendance_int.h"
 
-#include "db/db.h"
-
-#include <jansson.h>
-#include <stdlib.h>
-#include <string.h>
+#include "modules/users/people.h"
 
 struct att_stmt {
     struct wos_stmt stmt;
@@ -84,40 +80,8 @@ static struct att_stmt stmts[ATT_QUERY_COUNT] = {
                              7},
 };
 
-/* Replies with a refusal body {"message", "details"} under `status`. */
-static int reply_refusal(struct wos_req *req, unsigned status, const char *body, size_t len)
-{
-    json_error_t jerr;
-    json_t *root = json_loadb(body, len, 0, &jerr);
-    const char *message = json_string_value(json_object_get(root, "message"));
-    if (!message) {
-        json_decref(root);
-        return wos_reply_internal(req, "attendance: refusal without a message");
-    }
-    json_t *details = json_object_get(root, "details");
-    details = json_is_array(details) ? json_incref(details) : NULL;
-    int rc = wos_reply_error(req, status, message, details);
-    json_decref(root);
-    return rc;
-}
-
 int wos_att_run(struct wos_req *req, enum att_query q, const char *const *params,
                 const char *content_type)
 {
-    PGresult *res = wos_db_exec(req, &stmts[q].stmt, stmts[q].n_params, params);
-    if (!res)
-        return WOS_OK;
-    if (PQntuples(res) != 1 || PQnfields(res) != 2 || PQgetisnull(res, 0, 0) ||
-        PQgetisnull(res, 0, 1))
-        return wos_reply_internal(req, "attendance: statement returned no outcome");
-    long status = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    const char *body = PQgetvalue(res, 0, 1);
-    size_t len = (size_t)PQgetlength(res, 0, 1);
-    if (status < 200 || status > 599)
-        return wos_reply_internal(req, "attendance: statement returned a bad status");
-    if (status >= 400)
-        return reply_refusal(req, (unsigned)status, body, len);
-    if (content_type)
-        return wos_reply_bytes(req, (unsigned)status, content_type, body, len);
-    return wos_reply_json(req, (unsigned)status, body, len);
+    return wos_people_run(req, &stmts[q].stmt, stmts[q].n_params, params, content_type);
 }

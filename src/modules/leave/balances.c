@@ -42,7 +42,7 @@ int wos_leave_balances_me(struct wos_req *req)
     if (query_year(req, &year) != WOS_OK)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, req->who.user_id, year};
-    return wos_leave_run(req, &st_balances, 4, params, NULL);
+    return wos_people_run(req, &st_balances, 4, params, NULL);
 }
 
 /* GET /leaves/balances?user_id=&year= : one member of my scope, or everyone in it */
@@ -52,7 +52,7 @@ int wos_leave_balances(struct wos_req *req)
     if (wos_people_query_uuid(req, "user_id", &user) != WOS_OK || query_year(req, &year))
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, user, year};
-    return wos_leave_run(req, &st_balances, 4, params, NULL);
+    return wos_people_run(req, &st_balances, 4, params, NULL);
 }
 
 /* POST /leaves/balances/adjust {user_id, leave_type, year?, delta_days, reason} */
@@ -92,5 +92,5 @@ int wos_leave_balance_adjust(struct wos_req *req)
                             wos_json_str(req, "reason"),
                             req->client_ip,
                             req->request_id};
-    return wos_leave_run(req, &st_adjust, 9, params, NULL);
+    return wos_people_run(req, &st_adjust, 9, params, NULL);
 }

@@ -7,30 +7,9 @@
  */
 #include "modules/leave/leave.h"
 
-#include "core/log.h"
-
-#include <stdlib.h>
-
-/* Runs `sql` (one integer, one row) and records the count under `key`. */
-static enum wos_job_outcome run_count(struct wos_job *job, const char *sql, int n,
-                                      const char *const *params, const char *key)
-{
-    PGresult *r = PQexecParams(job->conn, sql, n, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        enum wos_job_outcome out = wos_job_fail(job, WOS_JOB_RETRY, "%s", PQresultErrorMessage(r));
-        PQclear(r);
-        return out;
-    }
-    long long count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    json_object_set_new(wos_job_result(job), key, json_integer(count));
-    wos_log(NULL, WOS_LOG_INFO, "leave: %s %s=%lld", job->kind, key, count);
-    return WOS_JOB_DONE;
-}
-
 enum wos_job_outcome wos_leave_job_escalate(struct wos_job *job)
 {
-    return run_count(job, "SELECT wos_leave_escalate_due(now())", 0, NULL, "escalated");
+    return wos_job_run_count(job, "SELECT wos_leave_escalate_due(now())", 0, NULL, "escalated");
 }
 
 enum wos_job_outcome wos_leave_job_remind(struct wos_job *job)
@@ -38,7 +17,8 @@ enum wos_job_outcome wos_leave_job_remind(struct wos_job *job)
     if (!job->workspace_id)
         return wos_job_fail(job, WOS_JOB_DEAD, "leave.approval_reminders needs a workspace");
     const char *params[] = {job->workspace_id};
-    return run_count(job, "SELECT wos_leave_remind($1::uuid, now())", 1, params, "reminded");
+    return wos_job_run_count(job, "SELECT wos_leave_remind($1::uuid, now())", 1, params,
+                             "reminded");
 }
 
 int wos_leave_register_jobs(void)

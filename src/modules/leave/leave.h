@@ -12,7 +12,6 @@
 #ifndef WOS_MODULES_LEAVE_H
 #define WOS_MODULES_LEAVE_H
 
-#include "db/db.h"
 #include "http/request.h"
 #include "jobs/jobs.h"
 
@@ -30,22 +29,6 @@ int wos_leave_cancel(struct wos_req *req);
 int wos_leave_balances_me(struct wos_req *req);
 int wos_leave_balances(struct wos_req *req);
 int wos_leave_balance_adjust(struct wos_req *req);
-
-/*
- * Runs `stmt`, whose row is (status integer, body text), and replies: a
- * status below 400 sends the body as JSON (or as `content_type` when not
- * NULL), any other status the error envelope with the body's message and
- * details. A busy or unreachable database is 503 with Retry-After, any other
- * SQL error 500. Always returns WOS_OK. Also used by src/modules/approvals.
- */
-int wos_leave_run(struct wos_req *req, struct wos_stmt *stmt, int n, const char *const *params,
-                  const char *content_type);
-
-/*
- * Query parameter `name` as a date (YYYY-MM-DD) in *out, NULL when absent or
- * empty. WOS_ERROR after replying 422 naming it when it is not a date.
- */
-int wos_leave_query_date(struct wos_req *req, const char *name, const char **out);
 
 /*
  * Job kinds (spec 10 §1.2), registered by wos_leave_register_jobs():

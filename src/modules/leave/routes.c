@@ -62,7 +62,7 @@ static int read_filters(struct wos_req *req, struct filters *f)
 {
     if (wos_people_query_choice(req, "status", statuses, &f->status) ||
         wos_people_query_uuid(req, "user_id", &f->user) ||
-        wos_leave_query_date(req, "from", &f->from) || wos_leave_query_date(req, "to", &f->to) ||
+        wos_people_query_date(req, "from", &f->from) || wos_people_query_date(req, "to", &f->to) ||
         wos_people_query_choice(req, "leave_type", leave_types, &f->type))
         return WOS_ERROR;
     return WOS_OK;
@@ -95,14 +95,14 @@ int wos_leave_create(struct wos_req *req)
                             wos_json_str(req, "reason"),
                             req->client_ip,
                             req->request_id};
-    return wos_leave_run(req, &st_create, 10, params, NULL);
+    return wos_people_run(req, &st_create, 10, params, NULL);
 }
 
 /* GET /leaves/me */
 int wos_leave_mine(struct wos_req *req)
 {
     const char *params[] = {req->who.workspace_id, req->who.user_id};
-    return wos_leave_run(req, &st_mine, 2, params, NULL);
+    return wos_people_run(req, &st_mine, 2, params, NULL);
 }
 
 /* GET /leaves?status&user_id&from&to&leave_type&limit&offset */
@@ -122,7 +122,7 @@ int wos_leave_list(struct wos_req *req)
                             f.type,
                             limit,
                             offset};
-    return wos_leave_run(req, &st_list, 9, params, NULL);
+    return wos_people_run(req, &st_list, 9, params, NULL);
 }
 
 /* GET /leaves/export: the same filters as CSV (spec 07 §4.4) */
@@ -134,14 +134,14 @@ int wos_leave_export(struct wos_req *req)
     wos_reply_header(req, "Content-Disposition", "attachment; filename=\"leave-requests.csv\"");
     const char *params[] = {
         req->who.workspace_id, req->who.user_id, f.status, f.user, f.from, f.to, f.type};
-    return wos_leave_run(req, &st_export, 7, params, CSV_TYPE);
+    return wos_people_run(req, &st_export, 7, params, CSV_TYPE);
 }
 
 /* GET /leaves/pending: what waits for my decision */
 int wos_leave_pending(struct wos_req *req)
 {
     const char *params[] = {req->who.workspace_id, req->who.user_id};
-    return wos_leave_run(req, &st_pending, 2, params, NULL);
+    return wos_people_run(req, &st_pending, 2, params, NULL);
 }
 
 /* GET /leaves/{id}: the request, its timeline and balance */
@@ -151,7 +151,7 @@ int wos_leave_get(struct wos_req *req)
     if (wos_people_path_uuid(req, "id", "Request not found", &id) != WOS_OK)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, id};
-    return wos_leave_run(req, &st_get, 3, params, NULL);
+    return wos_people_run(req, &st_get, 3, params, NULL);
 }
 
 /* GET /leaves/{id}/timeline */
@@ -161,7 +161,7 @@ int wos_leave_timeline(struct wos_req *req)
     if (wos_people_path_uuid(req, "id", "Request not found", &id) != WOS_OK)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, id};
-    return wos_leave_run(req, &st_timeline, 3, params, NULL);
+    return wos_people_run(req, &st_timeline, 3, params, NULL);
 }
 
 /* PATCH /leaves/{id}: the requester answers a clarification (spec 05 §5) */
@@ -182,7 +182,7 @@ int wos_leave_update(struct wos_req *req)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, id,
                             wos_people_body(req),  req->client_ip,   req->request_id};
-    return wos_leave_run(req, &st_update, 6, params, NULL);
+    return wos_people_run(req, &st_update, 6, params, NULL);
 }
 
 /*
@@ -208,7 +208,7 @@ int wos_leave_resolve(struct wos_req *req)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, id, action, comment,
                             req->client_ip,        req->request_id};
-    return wos_leave_run(req, &st_resolve, 7, params, NULL);
+    return wos_people_run(req, &st_resolve, 7, params, NULL);
 }
 
 /* POST /leaves/{id}/cancel: the requester, while pending */
@@ -219,5 +219,5 @@ int wos_leave_cancel(struct wos_req *req)
         return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, id, req->client_ip,
                             req->request_id};
-    return wos_leave_run(req, &st_cancel, 5, params, NULL);
+    return wos_people_run(req, &st_cancel, 5, params, NULL);
 }

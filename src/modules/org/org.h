@@ -35,10 +35,4 @@ int wos_holidays_delete(struct wos_req *req);
 int wos_settings_list(struct wos_req *req);
 int wos_settings_update(struct wos_req *req);
 
-/*
- * Working days as the API takes them: a comma-separated list of ISO weekday
- * numbers 1 (Monday) to 7, at least one, no repeats, no blanks. 1 when valid.
- */
-int wos_org_working_days_valid(const char *s);
-
 #endif

@@ -47,7 +47,10 @@ static const char *value_of_body(struct wos_req *req)
         wos_reply_invalid(req, "request", "Body must be a JSON object.");
         return NULL;
     }
-    wos_arena_on_free(req->arena, release_json, root);
+    if (wos_arena_on_free(req->arena, release_json, root) != WOS_OK) { /* root released */
+        wos_reply_internal(req, "out of memory");
+        return NULL;
+    }
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v)

@@ -23,7 +23,11 @@ WOS_STMT(stmt_assign, WOS_OUTCOME_SQL("wos_shift_assign($1::uuid, $2::uuid, $3::
 
 #define NOT_FOUND "Shift not found"
 
-int wos_org_working_days_valid(const char *s)
+/*
+ * Working days as the API takes them: a comma-separated list of ISO weekday
+ * numbers 1 (Monday) to 7, at least one, no repeats, no blanks. 1 when valid.
+ */
+static int working_days_valid(const char *s)
 {
     int seen[8] = {0};
     int count = 0;
@@ -94,7 +98,7 @@ static const struct wos_field update_fields[] = {
 static int check_working_days(struct wos_req *req)
 {
     const char *days = wos_json_str(req, "working_days");
-    if (days && !wos_org_working_days_valid(days)) {
+    if (days && !working_days_valid(days)) {
         wos_reply_invalid(req, "working_days",
                           "Use ISO weekday numbers 1 (Monday) to 7 separated by commas, "
                           "such as 1,2,3,4,5.");

@@ -1,6 +1,6 @@
 /*
- * people.c: outcome replies and strict query/path parameters for the
- * users, org, rbac and governance modules (see people.h).
+ * people.c: outcome replies and strict query/path parameters shared by the
+ * request modules (see people.h).
  *
  * A bad query parameter is a 422 naming it, never silently ignored: a
  * client that sends ?limit=abc learns so instead of getting 50 rows.
@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@
 static int reply_sql_error(struct wos_req *req, const struct wos_db_error *err)
 {
     if (strcmp(err->sqlstate, "08006") == 0 || strcmp(err->sqlstate, "40001") == 0 ||
-        strcmp(err->sqlstate, "40P01") == 0) {
+        strcmp(err->sqlstate, "40P01") == 0 || strcmp(err->sqlstate, "55P03") == 0) {
         wos_reply_header(req, "Retry-After", "1");
         return wos_reply_error(req, 503, "The database is busy or unavailable. Please retry.",
                                NULL);
@@ -67,6 +68,44 @@ int wos_people_reply_json(struct wos_req *req, struct wos_stmt *stmt, int n,
     if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
         return wos_reply_internal(req, "a list function returned nothing");
     return wos_reply_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+}
+
+/* Replies with a refusal body {"message", "details"} under `status`. */
+static int reply_refusal(struct wos_req *req, unsigned status, const char *body, size_t len)
+{
+    json_t *root = json_loadb(body, len, 0, NULL);
+    const char *message = json_string_value(json_object_get(root, "message"));
+    if (!message) {
+        json_decref(root);
+        return wos_reply_internal(req, "a refusal without a message");
+    }
+    json_t *details = json_object_get(root, "details");
+    details = json_is_array(details) ? json_incref(details) : NULL;
+    int rc = wos_reply_error(req, status, message, details);
+    json_decref(root);
+    return rc;
+}
+
+int wos_people_run(struct wos_req *req, struct wos_stmt *stmt, int n, const char *const *params,
+                   const char *content_type)
+{
+    struct wos_db_error err;
+    PGresult *res = wos_db_exec_opt(req, stmt, n, params, WOS_DB_SQL_ERRORS, &err);
+    if (!res)
+        return req->replied ? WOS_OK : reply_sql_error(req, &err);
+    if (PQntuples(res) != 1 || PQnfields(res) != 2 || PQgetisnull(res, 0, 0) ||
+        PQgetisnull(res, 0, 1))
+        return wos_reply_internal(req, "a statement returned no (status, body) row");
+    long status = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    const char *body = PQgetvalue(res, 0, 1);
+    size_t len = (size_t)PQgetlength(res, 0, 1);
+    if (status < 200 || status > 599)
+        return wos_reply_internal(req, "a statement returned a bad status");
+    if (status >= 400)
+        return reply_refusal(req, (unsigned)status, body, len);
+    if (content_type)
+        return wos_reply_bytes(req, (unsigned)status, content_type, body, len);
+    return wos_reply_json(req, (unsigned)status, body, len);
 }
 
 static const char *present(const struct wos_req *req, const char *name)
@@ -171,6 +210,15 @@ int wos_people_query_time(struct wos_req *req, const char *name, const char **ou
     *out = v;
     if (v && !wos_valid_date(v) && !wos_valid_datetime(v))
         return bad(req, name, "Must be a date (YYYY-MM-DD) or an ISO-8601 date and time.");
+    return WOS_OK;
+}
+
+int wos_people_query_date(struct wos_req *req, const char *name, const char **out)
+{
+    const char *v = present(req, name);
+    *out = v;
+    if (v && !wos_valid_date(v))
+        return bad(req, name, "Must be a date (YYYY-MM-DD).");
     return WOS_OK;
 }
 

@@ -1,13 +1,14 @@
 /*
- * people.h: what the people-and-organisation modules (users, org, rbac,
- * governance) share: replying with the outcome of one SQL function call,
- * and reading query and path parameters strictly.
+ * people.h: what the request modules share: replying with the outcome of one
+ * SQL function call, and reading query and path parameters strictly.
  *
- * Every route of these modules is one call of one function of migration
- * 0005_people_org. Writes and single-object reads return an outcome object
- * {"status", "body"} or {"status", "message", "field"?}; wrap such a call in
- * WOS_OUTCOME_SQL so PostgreSQL splits it into columns and C never parses it.
- * Lists return their JSON directly (wos_people_reply_json).
+ * Every route of users, org, rbac and governance is one call of one function
+ * of migration 0005_people_org. Writes and single-object reads return an
+ * outcome object {"status", "body"} or {"status", "message", "field"?}; wrap
+ * such a call in WOS_OUTCOME_SQL so PostgreSQL splits it into columns and C
+ * never parses it. Lists return their JSON directly (wos_people_reply_json).
+ * The attendance, leave and approvals functions return a (status, body) row
+ * instead (wos_people_run).
  */
 #ifndef WOS_MODULES_USERS_PEOPLE_H
 #define WOS_MODULES_USERS_PEOPLE_H
@@ -31,6 +32,15 @@ int wos_people_reply_outcome(struct wos_req *req, struct wos_stmt *stmt, int n,
 /* Runs a statement returning one JSON value and replies 200 with it. Returns WOS_OK. */
 int wos_people_reply_json(struct wos_req *req, struct wos_stmt *stmt, int n,
                           const char *const *params);
+/*
+ * Runs `stmt`, whose row is (status integer, body text), and replies: a
+ * status below 400 sends the body as JSON (or as `content_type` when not
+ * NULL), any other status the error envelope with the body's "message" and
+ * "details". SQL errors are mapped like wos_people_reply_outcome's (503 with
+ * Retry-After for a busy or unreachable database). Always returns WOS_OK.
+ */
+int wos_people_run(struct wos_req *req, struct wos_stmt *stmt, int n, const char *const *params,
+                   const char *content_type);
 
 /*
  * Query parameters. Each stores the accepted value as text for a statement
@@ -48,6 +58,8 @@ int wos_people_query_choice(struct wos_req *req, const char *name, const char *c
 int wos_people_query_text(struct wos_req *req, const char *name, size_t max, const char **out);
 /* A date (YYYY-MM-DD) or an ISO-8601 instant with offset. */
 int wos_people_query_time(struct wos_req *req, const char *name, const char **out);
+/* A date (YYYY-MM-DD). */
+int wos_people_query_date(struct wos_req *req, const char *name, const char **out);
 
 /*
  * Path parameter `name` as a UUID. Anything else cannot name a row: replies

@@ -108,9 +108,9 @@ static const char *requested_fields_only(struct wos_req *req)
 {
     json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
                               JSON_REJECT_DUPLICATES, NULL);
-    if (!root)
+    /* on_free releases root at once when it cannot register the hook */
+    if (!root || wos_arena_on_free(req->arena, release_json, root) != WOS_OK)
         return "{}";
-    wos_arena_on_free(req->arena, release_json, root);
     json_t *keys = json_object();
     const char *key;
     json_t *value;

@@ -17,7 +17,7 @@ export function Button({ variant = 'primary', busy, className = '', children, ..
   ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; busy?: boolean }) {
   return (
     <button type="button" {...rest} disabled={rest.disabled || busy}
-      className={`inline-flex min-h-10 items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium transition focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-600 focus-visible:ring-offset-2 disabled:cursor-not-allowed ${VARIANTS[variant]} ${className}`}>
+      className={`inline-flex min-h-10 items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-600 focus-visible:ring-offset-2 disabled:cursor-not-allowed ${VARIANTS[variant]} ${className}`}>
       {busy && <span className="h-4 w-4 animate-spin rounded-full border-2 border-current border-t-transparent motion-reduce:animate-none" aria-hidden />}
       {children}
     </button>
@@ -132,7 +132,7 @@ export function SkeletonRows({ rows = 4, cols = 4 }: { rows?: number; cols?: num
 
 export function SkeletonCards({ count = 3 }: { count?: number }) {
   return (
-    <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" role="status" aria-label="Loading">
+    <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4" role="status" aria-label="Loading">
       {Array.from({ length: count }).map((_, i) => (
         <div key={i} className="rounded-xl border border-slate-200 bg-white p-4"><Skeleton className="mb-3 h-3 w-1/2" /><Skeleton className="h-7 w-2/3" /></div>
       ))}

@@ -126,7 +126,7 @@ async function doRefresh(): Promise<boolean> {
 /** Exchanges the stored refresh token for a new pair; concurrent calls share one exchange. */
 export function refreshSession(): Promise<boolean> {
   if (!refreshing) {
-    const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+    const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
     const run = locks ? locks.request('wos-refresh', doRefresh) : doRefresh();
     refreshing = Promise.resolve(run).finally(() => { refreshing = null; });
   }

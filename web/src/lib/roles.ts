@@ -57,6 +57,7 @@ export function navigation(role: string | null | undefined): NavSection[] {
           { to: '/admin/approvals', label: 'Approvals', icon: 'check', badge: 'approvals' },
           { to: '/admin/attendance-exceptions', label: 'Attendance Exceptions', icon: 'alert' },
           { to: '/manager/attendance', label: 'Attendance', icon: 'calendar' },
+          { to: '/admin/leave-balances', label: 'Leave Balances', icon: 'plane' },
           { to: '/admin/audit-logs', label: 'Audit Logs', icon: 'scroll' },
         ] },
         { title: 'Administration', items: [
@@ -76,6 +77,7 @@ export function navigation(role: string | null | undefined): NavSection[] {
           { to: '/hr/attendance-exceptions', label: 'Attendance Exceptions', icon: 'alert' },
           { to: '/manager/attendance', label: 'Attendance', icon: 'calendar' },
           { to: '/admin/organization', label: 'Organization', icon: 'building' },
+          { to: '/admin/leave-balances', label: 'Leave Balances', icon: 'plane' },
           { to: '/admin/alerts', label: 'Alerts', icon: 'bell' },
         ] },
         { title: 'My day', items: MY_DAY_LEADER },

@@ -47,7 +47,7 @@ export function OrgDashboard({ title }: { title: string }) {
           </div>
         )}
       </Loadable>
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <Card title="Attendance, last 14 days" className="lg:col-span-2">
           <Loadable state={st} skeleton={<Skeleton className="h-64 w-full" />}>
             {(s) => s.days.every((d) => d.present === 0) ? <EmptyState title="No attendance recorded in the last 14 days" /> : (

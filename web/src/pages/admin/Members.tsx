@@ -40,7 +40,7 @@ function MemberFields({ f, set, lists, invite, myRole, selfId }: { f: MemberForm
   const roles = assignableRoles(myRole);
   if (!roles.includes(f.role)) roles.unshift(f.role);
   return (
-    <div className="grid gap-4 sm:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
       <TextField label="Full name" value={f.full_name} onChange={(e) => set({ ...f, full_name: e.target.value })} maxLength={200} />
       {invite ? <TextField label="E-mail" type="email" value={f.email} onChange={(e) => set({ ...f, email: e.target.value })} error={f.email && !isEmail(f.email) ? 'Enter a valid e-mail address.' : null} /> : <TextField label="Phone" value={f.phone} onChange={(e) => set({ ...f, phone: e.target.value })} maxLength={40} />}
       <SelectField label="Role" value={f.role} onChange={(e) => set({ ...f, role: e.target.value })}>

@@ -139,7 +139,7 @@ function Shifts() {
       </Loadable>
       <Dialog open={edit !== null} title={edit === 'new' ? 'New shift' : 'Edit shift'} wide onClose={() => setEdit(null)} footer={<>
         <Button variant="secondary" onClick={() => setEdit(null)}>Cancel</Button><Button busy={busy} disabled={Object.keys(errors).length > 0} onClick={save}>Save shift</Button></>}>
-        <div className="grid gap-4 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           <TextField label="Name" value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })} maxLength={120} error={f.name ? null : null} />
           <SelectField label="Time zone" value={f.timezone} onChange={(e) => setF({ ...f, timezone: e.target.value })}>{zones.map((z) => <option key={z} value={z}>{z}</option>)}</SelectField>
           <TextField label="Starts" type="time" value={f.start_time} onChange={(e) => setF({ ...f, start_time: e.target.value })} error={errors.start_time} />
@@ -273,7 +273,7 @@ function Announcements() {
       </Loadable>
       <Dialog open={edit !== null} title={edit === 'new' ? 'New announcement' : 'Edit announcement'} wide onClose={() => setEdit(null)} footer={<>
         <Button variant="secondary" onClick={() => setEdit(null)}>Cancel</Button><Button busy={busy} disabled={!valid} onClick={save}>{f.status === 'draft' ? 'Save draft' : 'Publish'}</Button></>}>
-        <div className="grid gap-4 md:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
           <div className="space-y-4">
             <TextField label="Title" value={f.title} onChange={(e) => setF({ ...f, title: e.target.value })} maxLength={200} />
             <TextArea label="Content (Markdown)" rows={8} value={f.content} onChange={(e) => setF({ ...f, content: e.target.value })} maxLength={20000} />

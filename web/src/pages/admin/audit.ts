@@ -62,11 +62,13 @@ function verbOf(action: string): string {
 
 export function sentence(r: AuditRow): string {
   const actor = label(r.actor_name, 'System');
-  const target = label(r.entity_label, r.entity_type.replace(/_/g, ' '));
+  const type = r.entity_type.replace(/_/g, ' ');
+  const name = label(r.entity_label, '');
   const diff = changes(r.old_value, r.new_value);
-  if (diff.length > 0) return `${actor} changed ${diff.join(', ')} for ${target}`;
+  if (diff.length > 0) return `${actor} changed ${diff.join(', ')} for ${name || 'an unnamed ' + type}`;
   const verb = verbOf(r.action_type);
   const selfish = /their|signed|registered|everywhere|reused|ended a session|first administrator/.test(verb);
-  if (selfish || target === actor) return `${actor} ${verb}`;
-  return `${actor} ${verb} ${r.entity_type === 'auth' ? '' : r.entity_type.replace(/_/g, ' ') + ' '}${target}`.replace(/\s+/g, ' ').trim();
+  if (selfish || name === actor) return `${actor} ${verb}`;
+  const object = name ? (r.entity_type === 'auth' ? name : `${type} ${name}`) : `an unnamed ${type}`;
+  return `${actor} ${verb} ${object}`;
 }

@@ -11,6 +11,21 @@ import { Button, ErrorState, TextField } from '../../components/ui';
 import { useToast } from '../../components/toast';
 import { AuthShell } from './AuthShell';
 
+/**
+ * Whether sign-up is enabled. The API has no flag for it; POST /auth/register with an empty
+ * body answers 404 when sign-up is off and 422 (validation, nothing created) when it is on.
+ */
+function useSignupEnabled(): boolean | null {
+  const [enabled, setEnabled] = useState<boolean | null>(null);
+  useEffect(() => {
+    api('POST', '/auth/register', { body: {}, auth: false }).then(
+      () => setEnabled(true),
+      (e) => setEnabled(e instanceof ApiError && e.status === 422),
+    );
+  }, []);
+  return enabled;
+}
+
 function loginMessage(err: unknown): string {
   if (err instanceof ApiError) {
     const reason = String(err.details[0]?.reason ?? '');
@@ -36,6 +51,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const signup = useSignupEnabled();
   const from = (location.state as { from?: string } | null)?.from;
   const notice = (location.state as { notice?: string } | null)?.notice;
 
@@ -67,7 +83,7 @@ export function LoginPage() {
       </form>
       <div className="mt-4 flex justify-between text-sm">
         <Link to="/forgot-password" className="font-medium text-indigo-700 hover:underline">Forgot password?</Link>
-        <Link to="/register" className="font-medium text-indigo-700 hover:underline">Create a workspace</Link>
+        {signup && <Link to="/register" className="font-medium text-indigo-700 hover:underline">Create a workspace</Link>}
       </div>
     </AuthShell>
   );
@@ -215,7 +231,9 @@ export function RegisterPage() {
   const [confirm, setConfirm] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [disabled, setDisabled] = useState(false);
+  const [refused, setDisabled] = useState(false);
+  const signup = useSignupEnabled();
+  const disabled = refused || signup === false;
   const errors = validatePasswordPair(password, confirm, personalWords(email, name));
   const valid = name.trim() !== '' && isEmail(email) && Object.keys(errors).length === 0;
   const submit = async (e: FormEvent) => {

@@ -31,6 +31,16 @@ export function breakdown(s: AttendanceSession): string {
   return `Dinner ${hhmm(s.dinner_break_minutes)}, Prayer ${hhmm(s.prayer_break_minutes)}, Other ${hhmm(s.other_break_minutes)}`;
 }
 
+function Breakdown({ s }: { s: AttendanceSession }) {
+  return (
+    <span className="block text-xs text-slate-600" title={breakdown(s)}>
+      {([['Dinner', s.dinner_break_minutes], ['Prayer', s.prayer_break_minutes], ['Other', s.other_break_minutes]] as const).map(([k, v]) => (
+        <span key={k} className="mr-2 inline-block whitespace-nowrap">{k} {hhmm(v)}</span>
+      ))}
+    </span>
+  );
+}
+
 function CorrectionDialog({ session, onClose, onDone }: { session: AttendanceSession | null; onClose: () => void; onDone: () => void }) {
   const { tz } = useSession();
   const toast = useToast();
@@ -91,7 +101,7 @@ export function HistoryTable({ list, showName, onCorrect }: { list: AttendanceSe
           <Td className="whitespace-nowrap">{s.check_out_at ? formatTime(s.check_out_at, tz) : '—'}</Td>
           <Td className="tabular-nums">{s.check_out_at ? hhmm(s.worked_minutes) : '—'}</Td>
           <Td hideSm className="whitespace-nowrap">{s.expected_shift_start_at ? `${formatTime(s.expected_shift_start_at, tz)} – ${formatTime(s.expected_shift_end_at, tz)}` : 'No shift'}</Td>
-          <Td hideSm><span className="tabular-nums">{hhmm(s.total_break_minutes)}</span><span className="block text-xs text-slate-600">{breakdown(s)}</span></Td>
+          <Td hideSm className="min-w-40"><span className="tabular-nums">{hhmm(s.total_break_minutes)}</span><Breakdown s={s} /></Td>
           <Td><SessionBadges s={s} />{s.attendance_classification && s.session_status !== 'active' && <span className="mt-1 block text-xs text-slate-600">{humanize(s.attendance_classification)}</span>}</Td>
           {onCorrect && <Td>{s.session_status !== 'active' && !s.correction_requested ? <Button variant="secondary" className="whitespace-nowrap" onClick={() => onCorrect(s)}>Request correction</Button> : s.correction_requested && !s.is_corrected ? <span className="text-xs text-amber-800">Pending review</span> : null}</Td>}
         </tr>
@@ -114,20 +124,18 @@ export function AttendancePage() {
   }, [st]);
   return (
     <Page title="Attendance">
-      <WorkSummary />
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <div><ShiftController /></div>
-        <div className="lg:col-span-2">
-          <Card title="Attendance history" actions={<div className="flex flex-wrap items-end gap-2">
-            <TextField label="From" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
-            <TextField label="To" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
-          </div>}>
-            <Loadable state={st} skeleton={<SkeletonRows rows={5} cols={5} />}>
-              {(list) => <HistoryTable list={list} onCorrect={setCorrect} />}
-            </Loadable>
-          </Card>
-        </div>
+        <div className="lg:col-span-2"><WorkSummary /></div>
       </div>
+      <Card title="Attendance history" actions={<div className="flex flex-wrap items-end gap-2">
+        <TextField label="From" type="date" value={from} max={to} onChange={(e) => setFrom(e.target.value)} />
+        <TextField label="To" type="date" value={to} min={from} onChange={(e) => setTo(e.target.value)} />
+      </div>}>
+        <Loadable state={st} skeleton={<SkeletonRows rows={5} cols={5} />}>
+          {(list) => <HistoryTable list={list} onCorrect={setCorrect} />}
+        </Loadable>
+      </Card>
       <CorrectionDialog session={correct} onClose={() => setCorrect(null)} onDone={() => { setCorrect(null); st.reload(); }} />
     </Page>
   );

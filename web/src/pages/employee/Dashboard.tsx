@@ -3,7 +3,7 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router-dom';
 import { get, items } from '../../lib/api';
-import { addDays, businessToday, formatDate, hhmm, minutesBetween, weekStart } from '../../lib/format';
+import { businessToday, formatDate, hhmm, minutesBetween, weekStart } from '../../lib/format';
 import { useLoad, useNow } from '../../lib/hooks';
 import { selfPages } from '../../lib/roles';
 import { useSession } from '../../lib/session';
@@ -35,7 +35,7 @@ export function WorkSummary() {
   const weekMin = (week.data ?? []).reduce((m, s) => m + sessionMinutes(s, now), 0);
   const breakMin = today?.break_minutes ?? 0;
   return (
-    <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+    <div className="grid grid-cols-2 gap-3 xl:grid-cols-4">
       <Stat label="Worked today" value={week.data ? hhmm(todayMin) : '—'} />
       <Stat label="This week" value={week.data ? hhmm(weekMin) : '—'} hint={`Since ${formatDate(from)}`} />
       <Stat label="Breaks today" value={hhmm(breakMin)} />
@@ -74,12 +74,11 @@ export function ActiveAnnouncements() {
 export function EmployeeDashboard() {
   const { user } = useSession();
   const pages = selfPages(user?.role);
-  const tomorrow = addDays(businessToday(useSession().tz), 1);
   return (
     <Page title="Dashboard">
       <p className="text-sm text-slate-700">Hello {user?.full_name?.split(' ')[0]} — here is your day.</p>
       <WorkSummary />
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <div className="lg:col-span-1"><ShiftController /></div>
         <div className="space-y-6 lg:col-span-2">
           <Card title="Quick actions">
@@ -87,9 +86,8 @@ export function EmployeeDashboard() {
               <Link className="rounded-lg border border-slate-300 px-3 py-2 font-medium hover:bg-slate-50" to={pages.leaves}>Request leave or WFH</Link>
               <Link className="rounded-lg border border-slate-300 px-3 py-2 font-medium hover:bg-slate-50" to={pages.attendance}>Attendance history</Link>
             </div>
-            <p className="sr-only">Tomorrow is {formatDate(tomorrow)}</p>
           </Card>
-          <div className="grid gap-6 md:grid-cols-2"><UpcomingHolidays /><ActiveAnnouncements /></div>
+          <div className="grid grid-cols-1 gap-6 md:grid-cols-2"><UpcomingHolidays /><ActiveAnnouncements /></div>
         </div>
       </div>
     </Page>

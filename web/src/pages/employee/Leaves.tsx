@@ -4,7 +4,7 @@
 // overlap shows the conflicting request the server names.
 import { useState, type ReactNode } from 'react';
 import { ApiError, get, items, patch, post } from '../../lib/api';
-import { businessToday, formatDate, formatDateRange, formatDateTime, humanize } from '../../lib/format';
+import { businessToday, formatDateRange, formatDateTime, humanize } from '../../lib/format';
 import { useLoad } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import { isHalfDay, leaveBody, validateLeave, type LeaveForm } from '../../lib/validation';
@@ -75,7 +75,7 @@ export function Timeline({ id }: { id: string }) {
 function LeaveFormFields({ form, set, errors, showErrors }: { form: LeaveForm; set: (f: LeaveForm) => void; errors: Record<string, string>; showErrors: boolean }) {
   const e = (k: string) => (showErrors ? errors[k] : null);
   return (
-    <div className="grid gap-4 sm:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
       <SelectField label="Type" value={form.leave_type} onChange={(ev) => set({ ...form, leave_type: ev.target.value })} error={e('leave_type')}>
         <option value="">Choose…</option>
         {Object.entries(LEAVE_LABEL).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
@@ -93,7 +93,7 @@ function LeaveFormFields({ form, set, errors, showErrors }: { form: LeaveForm; s
 }
 
 function Balances({ reloadKey }: { reloadKey: number }) {
-  const st = useLoad(() => get<{ balances?: Balance[] }>('/leaves/balances/me').then((d) => d.balances ?? items<Balance>(d)), [reloadKey]);
+  const st = useLoad(() => get<{ items?: { balances?: Balance[] }[] }>('/leaves/balances/me').then((d) => d.items?.[0]?.balances ?? []), [reloadKey]);
   return (
     <Card title="Balances this year">
       <Loadable state={st} skeleton={<SkeletonRows rows={3} cols={3} />}>
@@ -166,7 +166,7 @@ export function LeavesPage() {
           </div>
         )}
       </Loadable>
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card title="Create leave request">
             <form onSubmit={(e) => { e.preventDefault(); submit(); }} noValidate className="space-y-4" data-testid="leave-form">
@@ -239,4 +239,3 @@ export function Field({ label, children }: { label: string; children: ReactNode 
   return <div><dt className="text-xs font-medium uppercase text-slate-600">{label}</dt><dd className="text-sm text-slate-900">{children}</dd></div>;
 }
 
-export { formatDate };

@@ -4,7 +4,7 @@
 // rejection is confirmed with a red button.
 import { useState } from 'react';
 import { get, patch } from '../../lib/api';
-import { formatDate, formatDateRange, formatDateTime, humanize } from '../../lib/format';
+import { formatDate, formatDateRange, formatDateTime } from '../../lib/format';
 import { useLoad } from '../../lib/hooks';
 import { useSession } from '../../lib/session';
 import { Page } from '../../components/Layout';
@@ -123,4 +123,3 @@ export function ApprovalsPage() {
   );
 }
 
-export function humanAction(a: string) { return humanize(a); }

@@ -75,7 +75,7 @@ export function ExceptionsPage() {
           if (!act) return;
           setBusy(true);
           try {
-            await post(`/attendance/exceptions/${act.e.id}/${act.kind}`, { [act.kind === 'resolve' ? 'resolution_note' : 'resolution_note']: note.trim() || null });
+            await post(`/attendance/exceptions/${act.e.id}/${act.kind}`, { resolution_note: note.trim() || null });
             toast.success(act.kind === 'resolve' ? 'Exception resolved.' : 'Exception dismissed.');
             setAct(null); st.reload();
           } catch (err) { toast.error(err); } finally { setBusy(false); }

@@ -23,7 +23,7 @@ export function ProfilePage() {
   const pwErrors = validatePasswordPair(pw, confirm, personalWords(user?.email, user?.full_name));
   return (
     <Page title="Profile">
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Personal details">
           <form className="space-y-4" onSubmit={async (e) => {
             e.preventDefault();
