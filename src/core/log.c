@@ -69,11 +69,19 @@ static size_t json_escape(char *out, size_t n, const char *s)
     return o;
 }
 
+/* Replaces control characters with '?' so a value cannot forge a log line. */
+static void defang(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
 void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fmt, ...)
 {
     if (level < min_level)
         return;
-    char msg[2048], ctx[512] = "", ts[40], line[4096];
+    char msg[2048], ctx[512] = "", ts[40], line[6144];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -83,11 +91,16 @@ void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fm
     timestamp(ts, sizeof(ts));
     int n;
     if (as_json) {
-        char esc[4096];
+        char esc[4096], esc_ctx[1024];
         json_escape(esc, sizeof(esc), msg);
-        n = snprintf(line, sizeof(line), "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s}\n",
-                     ts, level_names[level], esc, ctx[0] ? "," : "", ctx);
+        json_escape(esc_ctx, sizeof(esc_ctx), ctx);
+        n = snprintf(line, sizeof(line), "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s%s}\n",
+                     ts, level_names[level], esc, ctx[0] ? ",\"ctx\":\"" : "", esc_ctx,
+                     ctx[0] ? "\"" : "");
     } else {
+        /* one event, one line: control characters from request data never break it */
+        defang(msg);
+        defang(ctx);
         n = snprintf(line, sizeof(line), "%s %s %s%s%s\n", ts, level_names[level], msg,
                      ctx[0] ? " " : "", ctx);
     }
@@ -96,11 +109,5 @@ void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fm
         line[n - 1] = '\n';
     }
     if (write(STDERR_FILENO, line, (size_t)n) < 0)
-        return;
-}
-
-void wos_log_raw(const char *line)
-{
-    if (write(STDERR_FILENO, line, strlen(line)) < 0)
         return;
 }

@@ -275,16 +275,21 @@ static PGresult *unavailable(struct wos_req *req, unsigned flags, struct wos_db_
     return NULL;
 }
 
-/* Marks the prepares that succeeded; returns the first failed prepare, if any. */
+/*
+ * Marks the prepares that succeeded; returns the first one that failed, if
+ * any. A prepare PostgreSQL skipped (the pipeline aborted after a failed
+ * authentication check) is neither: it simply runs again next time.
+ */
 static const struct step *check_prepares(const struct step *steps, int count)
 {
     const struct step *failed = NULL;
     for (int i = 0; i < count; i++) {
         if (steps[i].kind != STEP_PREPARE)
             continue;
-        if (PQresultStatus(steps[i].res) == PGRES_COMMAND_OK)
+        ExecStatusType st = PQresultStatus(steps[i].res);
+        if (st == PGRES_COMMAND_OK)
             mark_prepared(stmt_id(steps[i].stmt));
-        else if (!failed)
+        else if (st != PGRES_PIPELINE_ABORTED && !failed)
             failed = &steps[i];
     }
     return failed;
@@ -322,18 +327,18 @@ PGresult *wos_db_exec_opt(struct wos_req *req, struct wos_stmt *stmt, int n,
         return unavailable(req, flags, err);
     }
     const struct step *bad_prepare = check_prepares(steps, count);
+    if (begin_at >= 0 && PQresultStatus(steps[begin_at].res) != PGRES_COMMAND_OK)
+        tdb.tx_owner = NULL;
+    if (auth_at >= 0 && wos_auth_principal_result(req, steps[auth_at].res) != WOS_OK) {
+        free_results(steps, count, NULL);
+        return NULL; /* 401/403 queued */
+    }
     if (bad_prepare) {
         wos_log(req, WOS_LOG_ERROR, "prepare failed: %s",
                 PQresultErrorField(bad_prepare->res, PG_DIAG_MESSAGE_PRIMARY));
         free_results(steps, count, NULL);
         wos_reply_internal(req, "statement could not be prepared");
         return NULL;
-    }
-    if (begin_at >= 0 && PQresultStatus(steps[begin_at].res) != PGRES_COMMAND_OK)
-        tdb.tx_owner = NULL;
-    if (auth_at >= 0 && wos_auth_principal_result(req, steps[auth_at].res) != WOS_OK) {
-        free_results(steps, count, NULL);
-        return NULL; /* 401/403 queued */
     }
     PGresult *res = steps[main_at].res;
     free_results(steps, count, res);
@@ -348,7 +353,16 @@ PGresult *wos_db_exec_opt(struct wos_req *req, struct wos_stmt *stmt, int n,
         wos_reply_internal(req, "statement failed");
         return NULL;
     }
-    wos_arena_on_free(req->arena, (wos_cleanup_fn)PQclear, res);
+    if (wos_arena_on_free(req->arena, (wos_cleanup_fn)PQclear, res) != WOS_OK) {
+        /* out of memory: the hook has already cleared res */
+        if (err) {
+            memcpy(err->sqlstate, "53200", 6);
+            err->constraint = NULL;
+            err->message = "out of memory";
+        }
+        wos_reply_internal(req, "out of memory");
+        return NULL;
+    }
     return res;
 }
 

@@ -136,16 +136,35 @@ void wos_redis_broken(void)
     last_failure = time(NULL);
 }
 
+/* Drops the thread's connection without the retry pause (it worked until now). */
+static void drop_quietly(void)
+{
+    redisFree(tctx);
+    tctx = NULL;
+    pthread_setspecific(exit_key, NULL);
+}
+
+/*
+ * A connection that worked before may only be stale (Redis restarted since):
+ * it gets one immediate reconnect before Redis is reported down.
+ */
 int wos_redis_ping(void)
 {
-    redisContext *c = wos_redis_conn();
-    if (!c)
-        return 0;
-    redisReply *r = redisCommand(c, "PING");
-    int ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
-    if (r)
-        freeReplyObject(r);
-    if (!ok)
-        wos_redis_broken();
-    return ok;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int was_connected = tctx != NULL;
+        redisContext *c = wos_redis_conn();
+        if (!c)
+            return 0;
+        redisReply *r = redisCommand(c, "PING");
+        int ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+        if (r)
+            freeReplyObject(r);
+        if (ok)
+            return 1;
+        if (!was_connected)
+            break;
+        drop_quietly();
+    }
+    wos_redis_broken();
+    return 0;
 }

@@ -236,6 +236,9 @@ static int reply_unauthenticated(struct wos_req *req, const char *message)
 
 static int dispatch_route(struct wos_req *req, const struct wos_route *route)
 {
+    for (int i = 0; i < req->n_params; i++)
+        if (!req->param_names[i] || !req->param_values[i])
+            return wos_reply_internal(req, "out of memory copying path parameters");
     if ((route->flags & WOS_ROUTE_DEV_ONLY) && wos_cfg()->is_production)
         return wos_reply_error(req, 404, "Not found.", NULL);
     if (!(route->flags & WOS_ROUTE_PUBLIC)) {

@@ -76,12 +76,10 @@ int wos_valid_path(const char *path)
     return 1;
 }
 
+/* A segment starting with '.': "..", "." and dotfiles such as /.env are never served. */
 static int has_dot_segment(const char *path)
 {
-    for (const char *p = path; *p; p++)
-        if (*p == '/' && p[1] == '.' && (p[2] == '.' || p[2] == '/' || p[2] == '\0'))
-            return 1;
-    return 0;
+    return strstr(path, "/.") != NULL;
 }
 
 /* Resolves path under the root; NULL when missing, a directory, or outside. */

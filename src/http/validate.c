@@ -349,7 +349,8 @@ int wos_validate_body(struct wos_req *req, const struct wos_field *fields, size_
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
     if (!root)
         return wos_reply_invalid(req, "request", "Body is not valid JSON."), WOS_ERROR;
-    wos_arena_on_free(req->arena, release_json, root);
+    if (wos_arena_on_free(req->arena, release_json, root) != WOS_OK)
+        return wos_reply_internal(req, "out of memory"), WOS_ERROR; /* root released */
     if (!json_is_object(root))
         return wos_reply_invalid(req, "request", "Body must be a JSON object."), WOS_ERROR;
     json_t *details = json_array();

@@ -272,6 +272,8 @@ static enum wos_job_outcome compose(struct wos_job *job, struct mail *m)
         return WOS_JOB_DEAD;
     m->subject = one_line(job->arena, subject);
     m->message_id = wos_arena_printf(job->arena, "<%s@wos>", job->id);
+    if (!m->subject || !m->message_id)
+        return wos_job_fail(job, WOS_JOB_RETRY, "out of memory");
 
     char boundary[64] = "=_wos_";
     size_t n = strlen(boundary);
@@ -285,7 +287,7 @@ static enum wos_job_outcome compose(struct wos_job *job, struct mail *m)
         .from_addr = *cfg->emails_from_email ? cfg->emails_from_email : "noreply@localhost",
         .to_name = m->to_name,
         .to_addr = m->to,
-        .subject = m->subject ? m->subject : "",
+        .subject = m->subject,
         .message_id = m->message_id,
         .boundary = boundary,
         .text = m->text,
@@ -293,7 +295,7 @@ static enum wos_job_outcome compose(struct wos_job *job, struct mail *m)
         .date = time(NULL),
     };
     m->raw = wos_mime_message(job->arena, &msg);
-    return m->raw && m->subject ? WOS_JOB_DONE : wos_job_fail(job, WOS_JOB_RETRY, "out of memory");
+    return m->raw ? WOS_JOB_DONE : wos_job_fail(job, WOS_JOB_RETRY, "out of memory");
 }
 
 /* ---- delivery: file ---- */
@@ -387,11 +389,11 @@ static char *smtp_url(struct wos_arena *a)
                             cfg->smtp_host, v6 ? "]" : "", cfg->smtp_port);
 }
 
-static void configure(CURL *c, struct wos_job *job, struct upload *u, struct curl_slist *rcpt,
-                      char *errbuf)
+static void configure(CURL *c, const char *url, const char *from, struct upload *u,
+                      struct curl_slist *rcpt, char *errbuf)
 {
     const struct wos_config *cfg = wos_cfg();
-    curl_easy_setopt(c, CURLOPT_URL, smtp_url(job->arena));
+    curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -403,8 +405,7 @@ static void configure(CURL *c, struct wos_job *job, struct upload *u, struct cur
         curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);
     }
-    curl_easy_setopt(c, CURLOPT_MAIL_FROM,
-                     wos_arena_printf(job->arena, "<%s>", cfg->emails_from_email));
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
@@ -438,8 +439,13 @@ static enum wos_job_outcome send_smtp(struct wos_job *job, const struct mail *m)
                 "job %s: an earlier attempt reached DATA at %s without a recorded answer; "
                 "sending again with the same Message-ID %s",
                 job->id, earlier, m->message_id);
+    const char *url = smtp_url(job->arena);
+    const char *from = wos_arena_printf(job->arena, "<%s>", wos_cfg()->emails_from_email);
+    const char *to = wos_arena_printf(job->arena, "<%s>", m->to);
+    if (!url || !from || !to)
+        return wos_job_fail(job, WOS_JOB_RETRY, "out of memory");
     CURL *c = curl_easy_init();
-    struct curl_slist *rcpt = curl_slist_append(NULL, wos_arena_printf(job->arena, "<%s>", m->to));
+    struct curl_slist *rcpt = curl_slist_append(NULL, to);
     if (!c || !rcpt) {
         curl_easy_cleanup(c);
         curl_slist_free_all(rcpt);
@@ -447,7 +453,7 @@ static enum wos_job_outcome send_smtp(struct wos_job *job, const struct mail *m)
     }
     char errbuf[CURL_ERROR_SIZE] = "";
     struct upload u = {.job = job, .data = m->raw, .len = strlen(m->raw)};
-    configure(c, job, &u, rcpt, errbuf);
+    configure(c, url, from, &u, rcpt, errbuf);
     /* torture builds: a lost connection in the middle of the conversation */
     CURLcode rc = wos_torture_fail(WOS_TORTURE_SMTP) ? CURLE_SEND_ERROR : curl_easy_perform(c);
     long code = 0;

@@ -147,7 +147,12 @@ static void part(struct wos_buf *b, struct wos_arena *a, const char *boundary, c
                    "--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
                    "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
                    boundary, type);
-    wos_buf_puts(b, wos_mime_qp(a, body));
+    const char *qp = wos_mime_qp(a, body);
+    if (!qp) {
+        b->failed = 1; /* out of memory: the message is NULL */
+        return;
+    }
+    wos_buf_puts(b, qp);
 }
 
 char *wos_mime_message(struct wos_arena *a, const struct wos_mime_msg *m)
@@ -157,12 +162,17 @@ char *wos_mime_message(struct wos_arena *a, const struct wos_mime_msg *m)
     gmtime_r(&m->date, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 
+    const char *from = wos_mime_address(a, m->from_name, m->from_addr);
+    const char *to = wos_mime_address(a, m->to_name, m->to_addr);
+    const char *subject = wos_mime_header_text(a, m->subject);
+    if (!from || !to || !subject || !m->message_id)
+        return NULL; /* out of memory */
     struct wos_buf b;
     wos_buf_init(&b, a, strlen(m->text) * 2 + strlen(m->html) * 2 + 1024);
     wos_buf_printf(&b, "Date: %s\r\n", date);
-    wos_buf_printf(&b, "From: %s\r\n", wos_mime_address(a, m->from_name, m->from_addr));
-    wos_buf_printf(&b, "To: %s\r\n", wos_mime_address(a, m->to_name, m->to_addr));
-    wos_buf_printf(&b, "Subject: %s\r\n", wos_mime_header_text(a, m->subject));
+    wos_buf_printf(&b, "From: %s\r\n", from);
+    wos_buf_printf(&b, "To: %s\r\n", to);
+    wos_buf_printf(&b, "Subject: %s\r\n", subject);
     wos_buf_printf(&b, "Message-ID: %s\r\n", m->message_id);
     wos_buf_puts(&b, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
     wos_buf_printf(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", m->boundary);

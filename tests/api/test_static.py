@@ -42,6 +42,9 @@ def dist(tmp_path_factory):
     os.symlink(outside / "secret.txt", root / "assets" / "leak-00000000.js")
     os.symlink(outside, root / "linkdir")
     os.symlink("/etc/passwd", root / "passwd.txt")
+    (root / ".env").write_bytes(SECRET)
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_bytes(SECRET)
     return root
 
 
@@ -181,3 +184,10 @@ def test_post_to_static_path_is_not_served(site):
     r = site.post("/index.html", data=b"x")
     assert r.status_code in (404, 405)
     assert r.content != INDEX
+
+
+@pytest.mark.parametrize("path", ["/.env", "/.git/config", "/assets/../.env", "/%2eenv"])
+def test_dotfiles_in_dist_are_never_served(site, path):
+    r = site.get(path)
+    assert r.status_code == 404
+    assert SECRET not in r.content

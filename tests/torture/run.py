@@ -416,16 +416,25 @@ class Runner:
             return cur.fetchone()[0]
 
     def check_mail_job(self, job_id, sink, before):
+        """The job's row tells the truth about the delivery, whatever failed."""
         with self.db.cursor() as cur:
-            cur.execute("SELECT status, result, last_error FROM jobs WHERE id = %s", (job_id,))
-            status, result, last_error = cur.fetchone()
+            cur.execute("SELECT status, attempts, result, last_error FROM jobs WHERE id = %s",
+                        (job_id,))
+            status, attempts, result, last_error = cur.fetchone()
         delivered = len(sink.messages) - before
         if status == "done" and delivered < 1:
             raise Failure("job done but no message arrived (%s)" % result)
-        if status in ("queued", "failed") and not last_error:
-            raise Failure("job %s without last_error" % status)
-        if delivered > 1:
-            raise Failure("%d messages for one job" % delivered)
+        if status == "running":
+            raise Failure("the worker exited leaving the job running")
+        if status in ("queued", "failed") and attempts > 0 and not last_error:
+            raise Failure("job %s after %d attempts without last_error" % (status, attempts))
+        if delivered and status != "done" and not (result or {}).get("data_phase_at"):
+            # the retry must know that the server may already hold the message
+            raise Failure("a message was delivered but the job is %s without data_phase_at"
+                          % status)
+        ids = {m.message_id for m in sink.messages[before:]}
+        if ids - {"<%s@wos>" % job_id}:
+            raise Failure("messages with other Message-IDs than the job's: %s" % ids)
 
     # ------------------------------------------------------------ the loop
 

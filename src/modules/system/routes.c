@@ -51,6 +51,8 @@ int wos_system_api_health(struct wos_req *req)
             req->arena,
             "{\"status\":\"unavailable\",\"database\":\"down\",\"redis\":\"%s\",\"jobs\":null}",
             redis_ok ? "ok" : "down");
+        if (!body)
+            return wos_reply_internal(req, "out of memory");
         return wos_reply_json(req, 503, body, strlen(body));
     }
     if (!res)
@@ -62,6 +64,8 @@ int wos_system_api_health(struct wos_req *req)
         "\"skipped\":%s}}",
         redis_ok ? "ok" : "down", WOS_VERSION, wos_mail_transport(), PQgetvalue(res, 0, 0),
         PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 3));
+    if (!body)
+        return wos_reply_internal(req, "out of memory");
     return wos_reply_json(req, 200, body, strlen(body));
 }
 
