@@ -33,7 +33,6 @@ tests  = $(TEST_SRCS:tests/unit/%.c=$(1)/tests/%)
 .PHONY: all san torture unit test run clean bench fuzz security soak
 all: build/wos $(call tests,build)
 san: build-san/wos $(call tests,build-san)
-torture: build-torture/wos
 
 define variant
 $(1)/wos: $(call objs,$(1))
@@ -75,13 +74,23 @@ build/gen/openapi.c: docs/openapi.json scripts/embed-file
 
 test:
 	@scripts/install-deps
-	@$(MAKE) --no-print-directory all san
+	@$(MAKE) --no-print-directory all san build-torture/wos
 	@scripts/run-tests
 
 run:
 	@scripts/install-deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-dev
+
+torture: build-torture/wos
+	@/usr/bin/python3 tests/torture/run.py --bin build-torture/wos --report var/torture/report.json $(TORTURE_ARGS)
+
+soak: all
+	@SOAK_MINUTES=$(or $(SOAK_MINUTES),10) /usr/bin/python3 tests/soak/soak.py --bin build/wos
+
+security: all
+	@scripts/install-deps
+	@scripts/security --bin build/wos
 
 fuzz:
 	@scripts/install-deps

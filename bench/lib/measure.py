@@ -55,8 +55,8 @@ def proc_mem(pid):
     return out.get("VmRSS"), out.get("VmHWM")
 
 
-def children_cpu(ppid):
-    """pid -> CPU seconds of the direct children of ppid (PostgreSQL's processes), and ppid."""
+def processes():
+    """pid -> (ppid, CPU seconds) of every process on the machine."""
     out = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -66,29 +66,61 @@ def children_cpu(ppid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == ppid or int(name) == ppid:
-            out[int(name)] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        out[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK)
     return out
 
 
+def children_cpu(ppid, procs=None):
+    """pid -> CPU seconds of ppid and its direct children (PostgreSQL's processes)."""
+    procs = processes() if procs is None else procs
+    return {pid: cpu for pid, (parent, cpu) in procs.items() if pid == ppid or parent == ppid}
+
+
+def ours(procs, postmaster):
+    """Our processes: this harness and its descendants (wos, nginx, wrk, pgbench) and the
+    PostgreSQL cluster. Kernel threads (children of kthreadd, pid 2) count as ours too: on
+    loopback their work is mostly our own network traffic."""
+    mine = {os.getpid(), postmaster, 2}
+    grew = True
+    while grew:
+        grew = False
+        for pid, (parent, _) in procs.items():
+            if pid not in mine and parent in mine:
+                mine.add(pid)
+                grew = True
+    return mine
+
+
 class Sampler(threading.Thread):
-    """Samples PostgreSQL CPU per process, wait events and the server's RSS every 0.25 s."""
+    """Every 0.25 s: CPU of each PostgreSQL process and of every process that is not ours,
+    what the active backends wait on, and the server's RSS."""
 
     def __init__(self, env, server_pid=None):
         super().__init__(daemon=True)
         self.env, self.server_pid = env, server_pid
         self.postmaster = env.postmaster_pid()
-        self.first = children_cpu(self.postmaster)
+        procs = processes()
+        self.first = children_cpu(self.postmaster, procs)
         self.last = dict(self.first)
+        mine = ours(procs, self.postmaster)
+        self.others_first = {pid: cpu for pid, (_, cpu) in procs.items() if pid not in mine}
+        self.others_last = dict(self.others_first)
+        self.t0 = time.monotonic()
         self.waits = {}
         self.samples = 0
         self.max_rss = 0
         self._halt = threading.Event()
 
+    def scan(self):
+        procs = processes()
+        self.last.update(children_cpu(self.postmaster, procs))
+        mine = ours(procs, self.postmaster)
+        self.others_last.update((pid, cpu) for pid, (_, cpu) in procs.items() if pid not in mine)
+
     def run(self):
         with self.env.su() as c:
             while not self._halt.wait(0.25):
-                self.last.update(children_cpu(self.postmaster))
+                self.scan()
                 rows = c.execute(
                     "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU'), count(*)"
                     "  FROM pg_stat_activity WHERE backend_type = 'client backend'"
@@ -101,15 +133,21 @@ class Sampler(threading.Thread):
                     self.max_rss = max(self.max_rss, rss or 0)
 
     def finish(self):
+        """db_cpu: PostgreSQL's CPU seconds; others_cores: cores that processes other than
+        ours kept busy (short-lived ones that came and went between samples are missed)."""
         self._halt.set()
         self.join()
-        self.last.update(children_cpu(self.postmaster))
+        self.scan()
+        wall = time.monotonic() - self.t0
         db_cpu = sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items())
-        busy = sum(self.waits.values()) or 1
-        waits = {k: v / busy for k, v in sorted(self.waits.items(), key=lambda kv: -kv[1])}
+        others = sum(max(0.0, v - self.others_first.get(pid, 0.0))
+                     for pid, v in self.others_last.items())
+        n = sum(self.waits.values()) or 1
+        waits = {k: v / n for k, v in sorted(self.waits.items(), key=lambda kv: -kv[1])}
         active = sum(self.waits.values()) / max(self.samples, 1)
         return {"db_cpu": db_cpu, "waits": waits, "active_backends": active,
-                "max_rss_kb": self.max_rss}
+                "max_rss_kb": self.max_rss, "others_cores": others / max(wall, 1e-6),
+                "wall": wall}
 
 
 # ------------------------------------------------------------------------------------ quiet
@@ -250,31 +288,35 @@ def run_pgbench(env, script, defines, clients, seconds, warmup, log_prefix, thre
     done = re.search(r"number of transactions actually processed: (\d+)", text)
     if out.returncode != 0 or not done or "aborted" in out.stderr:
         raise BenchError(f"pgbench failed ({out.returncode}):\n{text[-3000:]}")
-    ends, lats = [], []
+    spans = []  # (start, end) of each transaction, seconds since the epoch
     prefix = Path(log_prefix)
     for f in prefix.parent.glob(prefix.name + ".*"):
         with open(f) as fh:
             for line in fh:
                 p = line.split()
                 if len(p) >= 6:
-                    ends.append(int(p[4]) + int(p[5]) / 1e6)
-                    lats.append((ends[-1], int(p[2])))
+                    end = int(p[4]) + int(p[5]) / 1e6
+                    spans.append((end - int(p[2]) / 1e6, end))
         f.unlink()
-    if not ends:
+    if not spans:
         raise BenchError("pgbench wrote no transaction log:\n" + text[-2000:])
-    first, last = min(ends), max(ends)
-    start = max(first + warmup, last - seconds)
-    window = [lat for end, lat in lats if end >= start]
-    window.sort()
+    # The window: from the end of the warm-up to the end of the run. Each transaction counts
+    # for the fraction of its duration inside the window, so that slow transactions which
+    # all finish together (64 backends sharing two cores) do not make the count jump.
+    w0 = min(s for s, _ in spans) + warmup
+    w1 = w0 + seconds
+    done_in = sum((min(e, w1) - max(s, w0)) / max(e - s, 1e-9)
+                  for s, e in spans if e > w0 and s < w1)
+    window = sorted((e - s) * 1e6 for s, e in spans if w0 <= e <= w1)
     failed = re.search(r"number of failed transactions: (\d+)", text)
 
     def pct(q):
-        return window[min(len(window) - 1, int(len(window) * q / 100))] / 1000
+        return window[min(len(window) - 1, int(len(window) * q / 100))] / 1000 if window else None
 
-    return {"tps": len(window) / max(last - start, 1e-6), "transactions": len(window),
+    return {"tps": done_in / seconds, "transactions": len(window),
             "total_transactions": int(done.group(1)),
             "failed": int(failed.group(1)) if failed else 0,
-            "p50": pct(50), "p90": pct(90), "p99": pct(99), "window": last - start,
+            "p50": pct(50), "p90": pct(90), "p99": pct(99),
             "client_cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)}
 
 

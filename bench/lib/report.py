@@ -59,8 +59,9 @@ def rows_for(results):
 
 def results_table(results):
     out = ["| endpoint | conns | req/s | p50 ms | p90 ms | p99 ms | p99/p50 | non-2xx | errors"
-           " | ceiling req/s | ratio | wos CPU µs/req | PG CPU µs/req | round trips/req |",
-           "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+           " | ceiling req/s | ratio | wos CPU µs/req | PG CPU µs/req | round trips/req"
+           " | others' CPU |",
+           "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for ep, conns, w, ceil, ratio in rows_for(results):
         p50, p99 = ms(w["p50"]), ms(w["p99"])
         tail = p99 / p50 if p50 else None
@@ -70,14 +71,14 @@ def results_table(results):
             f" | {fmt(p99, 2)} | {fmt(tail, 1)} | {w['non2xx']} | {w['errors']}"
             f" | {fmt(ceil['rps'] if ceil else None)} | {fmt(ratio, 2)}"
             f" | {fmt(w.get('server_cpu_us'), 0)} | {fmt(w.get('db_cpu_us'), 0)}"
-            f" | {fmt(rt, 2) if rt is not None else '–'} |")
+            f" | {fmt(rt, 2) if rt is not None else '–'} | {fmt(w.get('others_cores'), 2)} |")
     return "\n".join(out)
 
 
 def ceilings_table(results):
     out = ["| endpoint | conns | ceiling | req/s | p50 ms | p99 ms | CPU µs/req (PG; nginx)"
-           " | statements match wos |",
-           "|---|--:|---|--:|--:|--:|--:|---|"]
+           " | others' CPU | statements match wos |",
+           "|---|--:|---|--:|--:|--:|--:|--:|---|"]
     for ep in results["endpoints"]:
         if not ep.get("present"):
             continue
@@ -94,7 +95,8 @@ def ceilings_table(results):
                 cpu = r.get("server_cpu_us") if ep["kind"] == "health" else r.get("db_cpu_us")
                 out.append(f"| {ep['title']} | {conns} | {name} | {fmt(r['rps'])}"
                            f" | {fmt(r.get('p50'), 2)} | {fmt(r.get('p99'), 2)}"
-                           f" | {fmt(cpu, 0)} | {c.get('match', '–')} |")
+                           f" | {fmt(cpu, 0)} | {fmt(r.get('others_cores'), 2)}"
+                           f" | {c.get('match', '–')} |")
     return "\n".join(out)
 
 
@@ -209,13 +211,16 @@ def render(results):
            f" {f.get('total_minutes', 0):.1f} min", "",
            "## Endpoints", "", results_table(results), "",
            "Latencies are wrk's (closed loop); CPU per request is /proc utime+stime of"
-           " `wos serve` and of all PostgreSQL processes over the run, divided by requests;"
-           " round trips exclude the principal check pipelined with each request's first"
-           " statement.", "",
+           " `wos serve` and of all PostgreSQL processes over the run, divided by the replies"
+           " wos logged; round trips exclude the principal check pipelined with each request's"
+           " first statement; others' CPU is the cores the rest of the machine (not wos,"
+           " PostgreSQL, the load generator or this harness) kept busy during the run: a run"
+           f" above {f['others_limit']} cores was measured a second time and the calmer one kept.", "",
            "## Ceilings", "", ceilings_table(results), ""]
-    missing = [ep["title"] for ep in results["endpoints"] if not ep.get("present")]
+    missing = [f"{ep['title']} (missing: {', '.join(ep['missing'])})"
+               for ep in results["endpoints"] if not ep.get("present")]
     if missing:
-        out += ["Not measured (route not in this build): " + ", ".join(missing) + ".", ""]
+        out += ["Not measured, the route is not in this build: " + "; ".join(missing) + ".", ""]
     out += ["## Targets", "", "| target | measured | goal | |", "|---|--:|--:|---|"]
     out += [f"| {what} | {val} | {goal} | {'pass' if ok else '**MISS**'} |"
             for what, val, goal, ok in targets(results)]

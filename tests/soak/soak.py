@@ -6,7 +6,8 @@ SOAK_MINUTES (default 10) minutes, on loopback only.
         [--minute-seconds 60] [--report var/soak/report.json]
 
 Every minute it prints: requests, errors (answers other than the expected 2xx/409), 5xx,
-p50 and p99 latency, requests per second and the server's RSS. It fails (exit 1) when any
+p50 and p99 latency, requests per second and the server's RSS (the JSON report adds the five
+routes with the highest p99 of each minute). It fails (exit 1) when any
 5xx or connection error appears, or when the RSS at the end of any later minute is more than
 10% above the RSS at the end of the first minute (the first minute is the warm-up: thread
 connections, prepared statements, caches).
@@ -16,7 +17,9 @@ The load: members of one workspace, each client thread owning some of them, in a
                 /announcements/active, /users (admin), /attendance/workspace (admin),
                 /leaves (admin), /api/v1/health
   writes (30%): check-in / check-out (alternating), a one-day leave request (new date each
-                time), a profile update.
+                time; once a member has filed LEAVES_PER_MEMBER, a cancellation of their
+                oldest pending one instead, so no member's own list grows without bound), a
+                profile update.
 Services come from the test-harness environment when set (scripts/run-tests) or are started
 privately for the run (tests/wos_harness.py); the database is a fresh one.
 """
@@ -40,6 +43,7 @@ import wos_harness  # noqa: E402
 from factories import make_member, make_workspace  # noqa: E402
 
 RSS_GROWTH_LIMIT = 0.10
+LEAVES_PER_MEMBER = 20
 READS = [
     ("member", "GET", "/api/v1/users/me"),
     ("member", "GET", "/api/v1/attendance/today"),
@@ -82,11 +86,13 @@ class Stats:
         self.errors = 0
         self.server_errors = 0
         self.samples = []
+        self.per_route = {}
 
     def add(self, seconds, status, what):
         with self.lock:
             self.requests += 1
             self.latencies.append(seconds * 1000.0)
+            self.per_route.setdefault(what, []).append(seconds * 1000.0)
             if status is None or status >= 500:
                 self.server_errors += 1
                 if len(self.samples) < 5:
@@ -98,7 +104,10 @@ class Stats:
 
     def take(self):
         with self.lock:
-            snap = (self.requests, self.errors, self.server_errors, self.latencies, self.samples)
+            slowest = sorted(((percentile(v, 99), k, len(v)) for k, v in self.per_route.items()),
+                             reverse=True)[:5]
+            snap = (self.requests, self.errors, self.server_errors, self.latencies, self.samples,
+                    [{"route": k, "requests": n, "p99_ms": round(p, 2)} for p, k, n in slowest])
             self.reset()
         return snap
 
@@ -112,38 +121,62 @@ class Client(threading.Thread):
         self.session = requests.Session()
         self.checked_in = {m.user_id: False for m in members}
         self.day = {m.user_id: 0 for m in members}
+        self.leaves = {m.user_id: [] for m in members}  # pending requests, oldest first
+        self.filed = {m.user_id: 0 for m in members}
 
-    def call(self, who, method, path, body=None):
+    def call(self, who, method, path, body=None, label=None):
+        """Returns (status or None, JSON body or None)."""
         srv = self.soak.server
         headers = who.auth(srv) if who is not None else {}
         started = time.monotonic()
+        data = None
         try:
             r = self.session.request(method, srv.url + path, json=body, headers=headers,
                                      timeout=30)
             status = r.status_code
-        except requests.RequestException:
+            if r.headers.get("Content-Type", "").startswith("application/json"):
+                data = r.json()
+        except (requests.RequestException, ValueError):
             status = None
-        self.soak.stats.add(time.monotonic() - started, status, "%s %s" % (method, path))
-        return status
+        self.soak.stats.add(time.monotonic() - started, status,
+                            "%s %s" % (method, label or path))
+        return status, data
+
+    def leave(self, m):
+        mine = self.leaves[m.user_id]
+        if self.filed[m.user_id] >= LEAVES_PER_MEMBER:
+            if mine:  # cancel the oldest pending one: a write that adds no request
+                self.call(m, "POST", "/api/v1/leaves/%s/cancel" % mine.pop(0), {},
+                          label="/api/v1/leaves/:id/cancel")
+            else:
+                self.profile(m)
+            return
+        self.filed[m.user_id] += 1
+        day = self.soak.base_day + datetime.timedelta(days=self.day[m.user_id])
+        self.day[m.user_id] += 1
+        status, data = self.call(m, "POST", "/api/v1/leaves", {
+            "start_date": day.isoformat(), "end_date": day.isoformat(),
+            "leave_type": "wfh", "reason": "Soak test request"})
+        if status == 201 and isinstance(data, dict):
+            mine.append(data["id"])
 
     def write(self, m):
         kind = self.rng.random()
         if kind < 0.55:
             if self.checked_in[m.user_id]:
-                if self.call(m, "POST", "/api/v1/attendance/check-out", {}) in (200, 404):
+                if self.call(m, "POST", "/api/v1/attendance/check-out", {})[0] in (200, 404):
                     self.checked_in[m.user_id] = False
             elif self.call(m, "POST", "/api/v1/attendance/check-in",
-                           {"work_mode": "office"}) in (201, 409):
+                           {"work_mode": "office"})[0] in (201, 409):
                 self.checked_in[m.user_id] = True
         elif kind < 0.85:
-            day = self.soak.base_day + datetime.timedelta(days=self.day[m.user_id])
-            self.day[m.user_id] += 1
-            self.call(m, "POST", "/api/v1/leaves", {
-                "start_date": day.isoformat(), "end_date": day.isoformat(),
-                "leave_type": "wfh", "reason": "Soak test request"})
+            self.leave(m)
         else:
-            self.call(m, "PATCH", "/api/v1/users/me",
-                      {"phone": "+92 300 %07d" % self.rng.randrange(10 ** 7)})
+            self.profile(m)
+
+    def profile(self, m):
+        self.call(m, "PATCH", "/api/v1/users/me",
+                  {"phone": "+92 300 %07d" % self.rng.randrange(10 ** 7)})
 
     def run(self):
         while not self.soak.stop.is_set():
@@ -201,13 +234,13 @@ class Soak:
                 if not self.server.alive():
                     failures.append("the server exited during minute %d" % minute)
                     break
-                n, errors, server_errors, lat, samples = self.stats.take()
+                n, errors, server_errors, lat, samples, slowest = self.stats.take()
                 rss = rss_kb(self.server.proc.pid)
                 row = {"minute": minute, "requests": n, "errors": errors,
                        "server_errors": server_errors, "p50_ms": round(percentile(lat, 50), 2),
                        "p99_ms": round(percentile(lat, 99), 2),
                        "rps": round(n / self.args.minute_seconds, 1), "rss_kb": rss,
-                       "samples": samples}
+                       "samples": samples, "slowest_routes": slowest}
                 rows.append(row)
                 print("soak: %6d %9d %7d %4d %8.2f %8.2f %7.1f %9.1f%s" % (
                     minute, n, errors, server_errors, row["p50_ms"], row["p99_ms"], row["rps"],

@@ -22,7 +22,8 @@ An attempt is clean when:
   - an API answer is a complete HTTP response; an error is the JSON error envelope, a 5xx is
     500 INTERNAL_ERROR or 503 and names no internals; an allocation failure may instead close
     the connection without an answer (nothing left to answer with), never a partial answer;
-  - a failing CLI command exits non-zero with a message besides the torture line;
+  - a failing CLI command exits non-zero with a message besides the torture line (cases
+    marked fails_loudly may not exit 0 once their failure was injected);
   - the database invariants hold (INVARIANTS below: nothing half-written).
 At the end the server is stopped with SIGTERM and must exit 0 without a LeakSanitizer report
 (a leak on any error path shows there).
@@ -152,7 +153,6 @@ class Runner:
         self.harness = wos_harness.Harness()
         self.cases = json.loads((HERE / "requests.json").read_text())
         self.results = []  # dicts per (case, site)
-        self.crashes = {}  # site -> first failure text
         self.server = None
         self.reader = None
         self.env = None
@@ -379,6 +379,9 @@ class Runner:
                            if line.strip() and FIRED not in line]
                 if not message:
                     raise Failure("exit %d without a message" % res.returncode)
+            elif fired and case.get("fails_loudly"):
+                raise Failure("the injected failure was swallowed: exit 0\n%s"
+                              % (res.stdout + res.stderr)[-1500:])
             if case.get("fresh_database"):
                 self.check_recovers(case, url)
             if job_id:
@@ -475,11 +478,11 @@ class Runner:
                                                               for f in failures[:5])))
 
     def run(self):
-        self.start()
         sites = self.args.sites.split(",")
         only = set(self.args.cases.split(",")) if self.args.cases else None
         sink = None
         try:
+            self.start()
             for case in self.cases["api"]:
                 if (only and case["name"] not in only) or \
                         (self.args.bounded and not case.get("bounded")):
