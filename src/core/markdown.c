@@ -374,6 +374,8 @@ static void emit_tag(struct wos_buf *out, struct wos_arena *arena, const struct 
 
 char *wos_markdown_sanitize(struct wos_arena *a, const char *html, size_t len)
 {
+    /* The result is a C string: a NUL would cut it inside a tag, so input ends at the first one. */
+    len = strnlen(html, len);
     struct wos_buf out;
     wos_buf_init(&out, a, len + 64);
     size_t i = 0;
@@ -406,9 +408,18 @@ static void collect(const MD_CHAR *text, MD_SIZE size, void *userdata)
 
 char *wos_markdown_html(struct wos_arena *a, const char *md, size_t len)
 {
+    /*
+     * md4c 0.4.8 can read a byte past the end of its input (found by
+     * fuzz/fuzz_markdown.c): it gets a copy with zeroed slack after it.
+     */
+    char *copy = wos_arena_alloc(a, len + 16);
+    if (!copy)
+        return NULL;
+    if (len)
+        memcpy(copy, md, len);
     struct wos_buf raw;
     wos_buf_init(&raw, a, len * 2 + 64);
-    if (md_html(md, (MD_SIZE)len, collect, &raw, MD_DIALECT_GITHUB | MD_FLAG_NOHTML,
+    if (md_html(copy, (MD_SIZE)len, collect, &raw, MD_DIALECT_GITHUB | MD_FLAG_NOHTML,
                 MD_HTML_FLAG_SKIP_UTF8_BOM) != 0 ||
         raw.failed)
         return NULL;
