@@ -372,7 +372,9 @@ def one_shot(srv, member, rid):
         "X-Request-ID": rid}, body=body)
     try:
         sock = rawhttp.connect(srv.host, srv.port, timeout=10)
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):
+        # a connection still in the backlog when the listening socket closes is reset:
+        # it was never accepted, so it counts as refused
         return "refused", None
     try:
         sock.sendall(data)
