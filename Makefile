@@ -82,6 +82,10 @@ run:
 	@$(MAKE) --no-print-directory all
 	@scripts/run-dev
 
+bench:
+	@scripts/install-deps
+	@bench/run $(if $(QUICK),--quick)
+
 torture: build-torture/wos
 	@/usr/bin/python3 tests/torture/run.py --bin build-torture/wos --report var/torture/report.json $(TORTURE_ARGS)
 
