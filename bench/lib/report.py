@@ -215,7 +215,8 @@ def render(results):
            " wos logged; round trips exclude the principal check pipelined with each request's"
            " first statement; others' CPU is the cores the rest of the machine (not wos,"
            " PostgreSQL, the load generator or this harness) kept busy during the run: a run"
-           f" above {f['others_limit']} cores was measured a second time and the calmer one kept.", "",
+           f" above {f['others_limit']} cores was measured a second time and the calmer one"
+           " kept.", "",
            "## Ceilings", "", ceilings_table(results), ""]
     missing = [f"{ep['title']} (missing: {', '.join(ep['missing'])})"
                for ep in results["endpoints"] if not ep.get("present")]

@@ -4,9 +4,11 @@
 -- two commits. One transaction of this script is two HTTP requests.
 \startpipeline
 SELECT wos_auth_principal(:sid::uuid, :uid::uuid, :ws::uuid, :role, NULL);
-SELECT status, body FROM wos_attendance_check_in(:ws::uuid, :uid::uuid, :mode::text, NULL::text, :grace::integer, now());
+SELECT status, body FROM wos_attendance_check_in(:ws::uuid, :uid::uuid, :mode::text, NULL::text,
+    :grace::integer, now());
 \endpipeline
 \startpipeline
 SELECT wos_auth_principal(:sid::uuid, :uid::uuid, :ws::uuid, :role, NULL);
-SELECT status, body FROM wos_attendance_check_out(:ws::uuid, :uid::uuid, :after_reason::text, :after_note::text, :early_reason::text, now());
+SELECT status, body FROM wos_attendance_check_out(:ws::uuid, :uid::uuid, :after_reason::text,
+    :after_note::text, :early_reason::text, now());
 \endpipeline

@@ -12,9 +12,12 @@
 \set d (2031 + :n / 336) * 10000 + (1 + (:n / 28) % 12) * 100 + 1 + :n % 28
 \startpipeline
 SELECT wos_auth_principal(:sid::uuid, :uid::uuid, :ws::uuid, :role, :perm_apply);
-SELECT status, body FROM wos_leave_create(:ws::uuid, :uid::uuid, :d::date, :d::date, :ltype, :half::boolean, NULL, :reason, :ip, :rid);
+SELECT status, body FROM wos_leave_create(:ws::uuid, :uid::uuid, :d::date, :d::date, :ltype,
+    :half::boolean, NULL, :reason, :ip, :rid);
 \endpipeline
-/* bench-only */ SELECT id AS leave_id FROM leave_requests WHERE workspace_id = :ws::uuid AND user_id = :uid::uuid AND start_date = :d::date AND status = 'pending' \gset
+/* bench-only */ SELECT id AS leave_id FROM leave_requests
+    WHERE workspace_id = :ws::uuid AND user_id = :uid::uuid AND start_date = :d::date
+      AND status = 'pending' \gset
 \startpipeline
 SELECT wos_auth_principal(:sid::uuid, :uid::uuid, :ws::uuid, :role, NULL);
 SELECT status, body FROM wos_leave_cancel(:ws::uuid, :uid::uuid, :leave_id::uuid, :ip, :rid);

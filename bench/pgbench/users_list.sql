@@ -2,5 +2,6 @@
 -- full_name ascending, behind the pipelined principal check; one round trip.
 \startpipeline
 SELECT wos_auth_principal(:sid::uuid, :uid::uuid, :ws::uuid, :role, NULL);
-SELECT wos_members_list(:ws::uuid, :uid::uuid, NULL, NULL::uuid, NULL::uuid, NULL::uuid, NULL, NULL, NULL, :sort, :desc::boolean, :limit::integer, :offset::integer, :ttl::integer);
+SELECT wos_members_list(:ws::uuid, :uid::uuid, NULL, NULL::uuid, NULL::uuid, NULL::uuid, NULL,
+    NULL, NULL, :sort, :desc::boolean, :limit::integer, :offset::integer, :ttl::integer);
 \endpipeline
