@@ -104,7 +104,7 @@ static int queue_bytes(struct wos_req *req, unsigned status, const char *type, c
 {
     if (req->replied)
         return WOS_OK;
-    if (wos_http_settle_auth(req, status) != WOS_OK)
+    if (wos_http_settle_auth(req) != WOS_OK)
         return WOS_OK; /* the auth failure has been replied instead */
     /* libmicrohttpd omits the body of a HEAD reply and keeps its Content-Length. */
     struct MHD_Response *r =

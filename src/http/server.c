@@ -298,9 +298,8 @@ static void route_early(struct wos_req *req)
         req->body_limit = route->body_max;
 }
 
-int wos_http_settle_auth(struct wos_req *req, unsigned status)
+int wos_http_settle_auth(struct wos_req *req)
 {
-    (void)status;
     if (req->auth != WOS_AUTH_PENDING)
         return WOS_OK;
     return wos_auth_confirm(req);

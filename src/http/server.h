@@ -15,11 +15,11 @@ int wos_serve_main(int argc, char **argv);
 /* Adds the common headers, queues `r` and records status/bytes for the access log. */
 int wos_http_queue(struct wos_req *req, unsigned status, struct MHD_Response *r, size_t bytes);
 /*
- * Before a reply of `status` is queued: if the caller's token is verified
+ * Before a reply is queued: if the caller's token is verified
  * but its database half is still pending, run it now. Returns WOS_OK when the
  * reply may proceed, WOS_ERROR when a 401/403/503 has been queued instead.
  */
-int wos_http_settle_auth(struct wos_req *req, unsigned status);
+int wos_http_settle_auth(struct wos_req *req);
 /* Number of requests currently being handled (for graceful shutdown). */
 long wos_http_in_flight(void);
 
