@@ -7,6 +7,7 @@
 #include "core/common.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include <string.h>
 #include <sys/random.h>
@@ -30,17 +31,40 @@ int wos_secret_new(char out[WOS_SECRET_TEXT_SIZE])
     return WOS_OK;
 }
 
-void wos_secret_hash(const char *s, char out[WOS_SHA256_HEX_SIZE])
+static void to_hex(const unsigned char digest[SHA256_DIGEST_LENGTH], char out[WOS_SHA256_HEX_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char digest[SHA256_DIGEST_LENGTH];
 
-    SHA256((const unsigned char *)s, strlen(s), digest);
-    for (size_t i = 0; i < sizeof(digest); i++) {
+    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; i++) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 15];
     }
-    out[2 * sizeof(digest)] = '\0';
+    out[2 * SHA256_DIGEST_LENGTH] = '\0';
+}
+
+void wos_secret_hash(const char *s, char out[WOS_SHA256_HEX_SIZE])
+{
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+
+    SHA256((const unsigned char *)s, strlen(s), digest);
+    to_hex(digest, out);
+}
+
+int wos_secret_hmac(const char *key, const char *purpose, const void *msg, size_t len,
+                    char out[WOS_SHA256_HEX_SIZE])
+{
+    unsigned char derived[SHA256_DIGEST_LENGTH], digest[SHA256_DIGEST_LENGTH];
+    unsigned int n = 0;
+    int ok = HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)purpose,
+                  strlen(purpose), derived, &n) != NULL &&
+             HMAC(EVP_sha256(), derived, (int)sizeof(derived), msg, len, digest, &n) != NULL;
+
+    explicit_bzero(derived, sizeof(derived));
+    out[0] = '\0';
+    if (!ok)
+        return WOS_ERROR;
+    to_hex(digest, out);
+    return WOS_OK;
 }
 
 int wos_secret_pair(char text[WOS_SECRET_TEXT_SIZE], char hash[WOS_SHA256_HEX_SIZE])

@@ -19,6 +19,14 @@ int wos_secret_new(char out[WOS_SECRET_TEXT_SIZE]);
 /* Lower-case hex SHA-256 of the bytes of s (NUL-terminated). */
 void wos_secret_hash(const char *s, char out[WOS_SHA256_HEX_SIZE]);
 
+/*
+ * Lower-case hex HMAC-SHA256 of msg (len bytes) under a key derived from
+ * key for one purpose (the purpose string separates uses of one key).
+ * WOS_OK or WOS_ERROR (out emptied).
+ */
+int wos_secret_hmac(const char *key, const char *purpose, const void *msg, size_t len,
+                    char out[WOS_SHA256_HEX_SIZE]);
+
 /* A fresh secret and its hash together. WOS_OK or WOS_ERROR. */
 int wos_secret_pair(char text[WOS_SECRET_TEXT_SIZE], char hash[WOS_SHA256_HEX_SIZE]);
 

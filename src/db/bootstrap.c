@@ -22,6 +22,7 @@
 #include "db/bootstrap.h"
 
 #include "auth/password.h"
+#include "auth/secret.h"
 #include "core/arena.h"
 #include "core/common.h"
 #include "core/config.h"
@@ -31,6 +32,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,6 +497,59 @@ static int insert_admin_membership(struct boot *b, const char *user_id)
     return WOS_OK;
 }
 
+/*
+ * The admin password fingerprint (migration 0011): HMAC-SHA256 under a key
+ * derived from SECRET_KEY of the configured password and the stored hash.
+ * A match proves the configured password is the one behind the stored hash
+ * without a bcrypt verification (~200 ms at cost 12) on every start; any
+ * change of the password, the hash or SECRET_KEY misses it and takes the
+ * bcrypt path once. Whoever can recompute it holds SECRET_KEY, which sits
+ * beside BOOTSTRAP_ADMIN_PASSWORD in the same environment.
+ */
+static int admin_fingerprint(const struct boot *b, const char *stored_hash,
+                             char out[WOS_SHA256_HEX_SIZE])
+{
+    const char *password = b->cfg->bootstrap_admin_password;
+    size_t plen = strlen(password), hlen = strlen(stored_hash);
+    char msg[WOS_PASSWORD_MAX_BYTES + 1 + WOS_PASSWORD_HASH_SIZE];
+
+    if (plen > WOS_PASSWORD_MAX_BYTES || hlen >= WOS_PASSWORD_HASH_SIZE)
+        return WOS_ERROR;
+    memcpy(msg, password, plen);
+    msg[plen] = '\0';
+    memcpy(msg + plen + 1, stored_hash, hlen);
+    int rc = wos_secret_hmac(b->cfg->app_secret_key, "wos bootstrap admin password v1", msg,
+                             plen + 1 + hlen, out);
+    explicit_bzero(msg, sizeof(msg));
+    return rc;
+}
+
+static bool fingerprint_matches(const struct boot *b, const char *stored_hash, const char *stored)
+{
+    char fp[WOS_SHA256_HEX_SIZE];
+
+    if (!stored || strlen(stored) != WOS_SHA256_HEX_SIZE - 1 ||
+        admin_fingerprint(b, stored_hash, fp) != WOS_OK)
+        return false;
+    return CRYPTO_memcmp(fp, stored, WOS_SHA256_HEX_SIZE - 1) == 0;
+}
+
+static int store_fingerprint(struct boot *b, const char *hash)
+{
+    char fp[WOS_SHA256_HEX_SIZE];
+
+    if (admin_fingerprint(b, hash, fp) != WOS_OK)
+        return WOS_OK; /* no fingerprint: the next start verifies with bcrypt again */
+    const char *params[] = {fp};
+    return run(b, "admin password fingerprint",
+               "INSERT INTO bootstrap_state (name, value) "
+               "VALUES ('admin_password_fingerprint', $1) ON CONFLICT (name) DO UPDATE "
+               "SET value = excluded.value, updated_at = now()",
+               1, params)
+               ? WOS_OK
+               : WOS_ERROR;
+}
+
 static int create_admin(struct boot *b)
 {
     char hash[WOS_PASSWORD_HASH_SIZE];
@@ -511,9 +566,11 @@ static int create_admin(struct boot *b)
               "INSERT INTO users (email, full_name, password_hash, status, current_workspace_id) "
               "VALUES (lower($1), $2, $3, 'active', $4) RETURNING id, email",
               4, params);
-    explicit_bzero(hash, sizeof(hash));
-    if (!res)
+    if (!res || store_fingerprint(b, hash) != WOS_OK) {
+        explicit_bzero(hash, sizeof(hash));
         return WOS_ERROR;
+    }
+    explicit_bzero(hash, sizeof(hash));
     user_id = PQgetvalue(res, 0, 0);
     b->email = PQgetvalue(res, 0, 1);
     if (insert_admin_membership(b, user_id) != WOS_OK)
@@ -537,11 +594,16 @@ static int reconcile_account(struct boot *b, PGresult *acct, json_t *old_v, json
     bool new_name = strcmp(name, b->name) != 0;
     bool new_status = strcmp(status, "active") != 0;
     char hash[WOS_PASSWORD_HASH_SIZE] = "";
-    bool new_password = !wos_password_verify(b->cfg->bootstrap_admin_password, stored_hash);
+    bool known = fingerprint_matches(b, stored_hash, PQgetvalue(acct, 0, 6));
+    bool new_password = !known && !wos_password_verify(b->cfg->bootstrap_admin_password, stored_hash);
 
     if (new_password && wos_password_hash(b->cfg->bootstrap_admin_password,
                                           (int)b->cfg->password_bcrypt_rounds, hash) != WOS_OK) {
         wos_log(NULL, WOS_LOG_ERROR, "bootstrap: hashing the admin password failed");
+        return WOS_ERROR;
+    }
+    if (!known && store_fingerprint(b, new_password ? hash : stored_hash) != WOS_OK) {
+        explicit_bzero(hash, sizeof(hash));
         return WOS_ERROR;
     }
     if (!new_name && !new_password && !new_status && !no_current)
@@ -626,7 +688,9 @@ static int ensure_admin(struct boot *b)
     const char *params[] = {b->email};
     PGresult *acct = run(b, "admin lookup",
                          "SELECT id, full_name, password_hash, status, current_workspace_id, "
-                         "email FROM users WHERE email = lower($1) FOR UPDATE",
+                         "email, (SELECT value FROM bootstrap_state "
+                         "WHERE name = 'admin_password_fingerprint') "
+                         "FROM users WHERE email = lower($1) FOR UPDATE",
                          1, params);
     json_t *old_v, *new_v;
     int rc;

@@ -87,6 +87,58 @@ def test_password_change_is_reconciled(wos_env, run_wos, pg):
     assert snapshot(conn) == before
 
 
+def fingerprint(conn):
+    row = conn.execute("SELECT value FROM bootstrap_state"
+                       " WHERE name = 'admin_password_fingerprint'").fetchone()
+    return row[0] if row else None
+
+
+def test_fingerprint_skips_bcrypt_but_never_hides_a_change(wos_env, run_wos, pg):
+    """The keyed fingerprint lets a restart skip bcrypt; a hash changed in the app, a forged or
+    missing fingerprint and a new APP_SECRET_KEY all fall back to the bcrypt check."""
+    env = wos_env()
+    migrate(run_wos, env)
+    bootstrap(run_wos, env)
+    conn = pg(env["DATABASE_URL"])
+    first = fingerprint(conn)
+    assert first is not None and len(first) == 64
+    assert ADMIN_PASSWORD not in first
+    admin_id, stored_hash, _ = admin_row(conn)
+
+    # same environment: nothing changes, the fingerprint included
+    before = snapshot(conn)
+    bootstrap(run_wos, env)
+    assert snapshot(conn) == before and fingerprint(conn) == first
+
+    # the admin changed the password in the app: the next start restores the configured one
+    other = bcrypt.hashpw(b"Changed-In-The-App-9", bcrypt.gensalt(4)).decode()
+    conn.execute("UPDATE users SET password_hash = %s WHERE id = %s", (other, admin_id))
+    bootstrap(run_wos, env)
+    _, restored, _ = admin_row(conn)
+    assert bcrypt.checkpw(ADMIN_PASSWORD.encode(), restored.encode())
+    assert fingerprint(conn) not in (None, first), "the fingerprint follows the new hash"
+
+    # a forged fingerprint is not trusted: bcrypt decides, the password stays, the row is fixed
+    good = fingerprint(conn)
+    conn.execute("UPDATE bootstrap_state SET value = repeat('0', 64)")
+    bootstrap(run_wos, dict(env, BOOTSTRAP_ADMIN_PASSWORD="Another-Admin-Passw0rd#3"))
+    _, rotated, _ = admin_row(conn)
+    assert bcrypt.checkpw(b"Another-Admin-Passw0rd#3", rotated.encode())
+    assert fingerprint(conn) not in (good, "0" * 64)
+
+    # a new APP_SECRET_KEY misses the fingerprint once and rewrites it; the hash is kept
+    env2 = dict(env, BOOTSTRAP_ADMIN_PASSWORD="Another-Admin-Passw0rd#3",
+                APP_SECRET_KEY="a-different-secret-key-of-enough-length-0123")
+    old_fp = fingerprint(conn)
+    bootstrap(run_wos, env2)
+    _, kept, _ = admin_row(conn)
+    assert kept == rotated
+    assert fingerprint(conn) != old_fp
+    conn.execute("DELETE FROM bootstrap_state")
+    bootstrap(run_wos, env2)
+    assert admin_row(conn)[1] == rotated and fingerprint(conn) is not None
+
+
 def test_password_with_surrounding_whitespace_is_refused(wos_env, run_wos, pg):
     env = wos_env()
     migrate(run_wos, env)
