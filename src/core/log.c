@@ -39,15 +39,36 @@ int wos_log_level_parse(const char *s, enum wos_log_level *out)
     return -1;
 }
 
-static size_t timestamp(char *buf, size_t n)
+/*
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 characters) into buf, which holds at least
+ * WOS_LOG_TS_SIZE bytes. The calendar part is formatted once per second per
+ * thread: gmtime_r and strftime cost more than the rest of an access line.
+ */
+#define WOS_LOG_TS_SIZE 25
+
+static size_t timestamp(char buf[WOS_LOG_TS_SIZE])
 {
+    static _Thread_local time_t cached_second = -1;
+    static _Thread_local char cached[20];
     struct timespec ts;
-    struct tm tm;
+
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-    len += (size_t)snprintf(buf + len, n - len, ".%03ldZ", ts.tv_nsec / 1000000);
-    return len;
+    if (ts.tv_sec != cached_second) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        if (strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+            memcpy(cached, "0000-00-00T00:00:00", sizeof(cached));
+        cached_second = ts.tv_sec;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    memcpy(buf, cached, 19);
+    buf[19] = '.';
+    buf[20] = (char)('0' + ms / 100);
+    buf[21] = (char)('0' + ms / 10 % 10);
+    buf[22] = (char)('0' + ms % 10);
+    buf[23] = 'Z';
+    buf[24] = '\0';
+    return 24;
 }
 
 /* Escapes a message for a JSON string value (control characters and quotes). */
@@ -77,37 +98,74 @@ static void defang(char *s)
             *s = '?';
 }
 
-void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fmt, ...)
+static void write_line(const char *line, size_t n)
 {
-    if (level < min_level)
+    if (write(STDERR_FILENO, line, n) < 0)
         return;
-    char msg[2048], ctx[512] = "", ts[40], line[6144];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (req && context_fn)
-        context_fn(req, ctx, sizeof(ctx));
-    timestamp(ts, sizeof(ts));
-    int n;
-    if (as_json) {
-        char esc[4096], esc_ctx[1024];
-        json_escape(esc, sizeof(esc), msg);
-        json_escape(esc_ctx, sizeof(esc_ctx), ctx);
-        n = snprintf(line, sizeof(line), "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s%s}\n",
+}
+
+static void log_json(const char *ts, enum wos_log_level level, const char *msg, const char *ctx)
+{
+    char esc[4096], esc_ctx[1024], line[6144];
+    json_escape(esc, sizeof(esc), msg);
+    json_escape(esc_ctx, sizeof(esc_ctx), ctx);
+    int n = snprintf(line, sizeof(line), "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"%s%s%s}\n",
                      ts, level_names[level], esc, ctx[0] ? ",\"ctx\":\"" : "", esc_ctx,
                      ctx[0] ? "\"" : "");
-    } else {
-        /* one event, one line: control characters from request data never break it */
-        defang(msg);
-        defang(ctx);
-        n = snprintf(line, sizeof(line), "%s %s %s%s%s\n", ts, level_names[level], msg,
-                     ctx[0] ? " " : "", ctx);
-    }
     if (n > (int)sizeof(line) - 1) {
         n = sizeof(line) - 1;
         line[n - 1] = '\n';
     }
-    if (write(STDERR_FILENO, line, (size_t)n) < 0)
+    write_line(line, (size_t)n);
+}
+
+/*
+ * Text lines are formatted in place: timestamp, level, the message (at most
+ * WOS_LOG_MSG_MAX bytes), the request context, newline.
+ */
+#define WOS_LOG_MSG_MAX 2047
+
+void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fmt, ...)
+{
+    if (level < min_level)
         return;
+    char ctx[512] = "", ts[WOS_LOG_TS_SIZE];
+    va_list ap;
+    if (req && context_fn)
+        context_fn(req, ctx, sizeof(ctx));
+    timestamp(ts);
+    if (as_json) {
+        char msg[WOS_LOG_MSG_MAX + 1];
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        log_json(ts, level, msg, ctx);
+        return;
+    }
+    /* one event, one line: control characters from request data never break it */
+    char line[WOS_LOG_TS_SIZE + 8 + WOS_LOG_MSG_MAX + 1 + sizeof(ctx) + 1];
+    size_t level_len = strlen(level_names[level]), n = 24;
+    memcpy(line, ts, n);
+    line[n++] = ' ';
+    memcpy(line + n, level_names[level], level_len);
+    n += level_len;
+    line[n++] = ' ';
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, WOS_LOG_MSG_MAX + 1, fmt, ap);
+    va_end(ap);
+    if (m < 0)
+        m = 0;
+    if (m > WOS_LOG_MSG_MAX)
+        m = WOS_LOG_MSG_MAX;
+    defang(line + n);
+    n += (size_t)m;
+    if (ctx[0]) {
+        defang(ctx);
+        line[n++] = ' ';
+        size_t c = strlen(ctx);
+        memcpy(line + n, ctx, c);
+        n += c;
+    }
+    line[n++] = '\n';
+    write_line(line, n);
 }

@@ -33,6 +33,12 @@
 #include <unistd.h>
 
 #define SHUTDOWN_GRACE_SECONDS 10
+/*
+ * libmicrohttpd's per-connection pool: it holds the request line and headers
+ * (so it bounds their size: larger header blocks are refused with 431) and is
+ * zeroed between requests, so its size is paid on every keep-alive request.
+ */
+#define WOS_HTTP_CONNECTION_MEMORY (16u * 1024)
 #define DISCARD_LIMIT (8u << 20)
 
 static atomic_long in_flight;
@@ -61,18 +67,54 @@ static int request_id_ok(const char *s)
     return 1;
 }
 
+/* murmur3's 64-bit finaliser: a bijection, so distinct inputs stay distinct. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb93fe53a87c5ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static void hex64(char *out, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        out[i] = hex[v & 15];
+}
+
+/*
+ * The client's X-Request-ID when it is sane, else 32 hex digits: a random
+ * per-thread prefix and the thread's request counter, scrambled by a
+ * bijection (unique without a getrandom call per request, and not a
+ * readable request count).
+ */
 static void set_request_id(struct wos_req *req)
 {
+    static _Thread_local uint64_t prefix, key, counter;
+    static _Thread_local int seeded;
     const char *given = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Request-ID");
     if (given && request_id_ok(given)) {
         snprintf(req->request_id, sizeof(req->request_id), "%s", given);
         return;
     }
-    unsigned char raw[16];
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-        memset(raw, 0, sizeof(raw));
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(req->request_id + i * 2, 3, "%02x", raw[i]);
+    if (!seeded) {
+        uint64_t seed[2] = {0, 0};
+        if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            seed[0] = (uint64_t)ts.tv_nsec ^ (uint64_t)pthread_self();
+            seed[1] = (uint64_t)ts.tv_sec;
+        }
+        prefix = seed[0];
+        key = seed[1];
+        seeded = 1;
+    }
+    hex64(req->request_id, prefix);
+    hex64(req->request_id + 16, mix64(key + counter++));
+    req->request_id[32] = '\0';
 }
 
 /* "a.b.c.d" or "a.b.c.d/n" (IPv4), or an exact address string, against ip. */
@@ -369,10 +411,10 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double ms = (double)(now.tv_sec - req->started.tv_sec) * 1e3 +
-                (double)(now.tv_nsec - req->started.tv_nsec) / 1e6;
-    wos_log(NULL, WOS_LOG_INFO, "access %s %s %u %zu %.1fms rid=%s%s", req->method, req->path,
-            req->status, req->response_bytes, ms, req->request_id,
+    long tenths_ms = ((now.tv_sec - req->started.tv_sec) * 1000000000L +
+                      (now.tv_nsec - req->started.tv_nsec) + 50000) / 100000;
+    wos_log(NULL, WOS_LOG_INFO, "access %s %s %u %zu %ld.%ldms rid=%s%s", req->method, req->path,
+            req->status, req->response_bytes, tenths_ms / 10, tenths_ms % 10, req->request_id,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     wos_db_request_done(req);
     wos_arena_free(req->arena);
@@ -403,7 +445,7 @@ static struct MHD_Daemon *start_daemon(const struct wos_config *cfg)
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        (size_t)WOS_HTTP_CONNECTION_MEMORY, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
         mhd_log, NULL, MHD_OPTION_END);
 }
