@@ -8,6 +8,7 @@
 #include "core/common.h"
 #include "core/torture.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +45,62 @@ static struct block *block_new(size_t size)
     return b;
 }
 
+/*
+ * The arena lives at the start of its first block, and each thread keeps one
+ * spare first block: a request then allocates nothing from malloc until it
+ * outgrows FIRST_BLOCK. The spare is freed when its thread exits (the main
+ * thread's when the process does).
+ */
+static _Thread_local struct block *spare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_destroy(void *b)
+{
+    free(b);
+    spare = NULL;
+}
+
+static void spare_key_create(void)
+{
+    if (pthread_key_create(&spare_key, spare_destroy) != 0)
+        spare_key = (pthread_key_t)-1;
+}
+
+static struct block *first_block_take(void)
+{
+    struct block *b = spare;
+    if (!b)
+        return block_new(FIRST_BLOCK);
+    spare = NULL;
+    pthread_setspecific(spare_key, NULL);
+    b->next = NULL;
+    b->used = 0;
+    return b;
+}
+
+static void first_block_give(struct block *b)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    free(b); /* AddressSanitizer builds keep use-after-free of a request's memory detectable */
+    return;
+#endif
+    pthread_once(&spare_once, spare_key_create);
+    if (spare || spare_key == (pthread_key_t)-1 || pthread_setspecific(spare_key, b) != 0) {
+        free(b);
+        return;
+    }
+    spare = b;
+}
+
 struct wos_arena *wos_arena_new(void)
 {
-    struct wos_arena *a = calloc(1, sizeof(*a));
-    if (!a)
+    struct block *b = first_block_take();
+    if (!b)
         return NULL;
-    a->head = block_new(FIRST_BLOCK);
-    if (!a->head) {
-        free(a);
-        return NULL;
-    }
+    struct wos_arena *a = (struct wos_arena *)(void *)b->data;
+    b->used = (sizeof(*a) + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    *a = (struct wos_arena){.head = b};
     return a;
 }
 
@@ -63,13 +110,14 @@ void wos_arena_free(struct wos_arena *a)
         return;
     for (struct cleanup *c = a->cleanups; c; c = c->next)
         c->fn(c->ptr);
+    /* blocks are pushed at the head: the first block, which holds *a, is last */
     struct block *b = a->head;
-    while (b) {
+    while (b->next) {
         struct block *next = b->next;
         free(b);
         b = next;
     }
-    free(a);
+    first_block_give(b);
 }
 
 void *wos_arena_alloc(struct wos_arena *a, size_t n)

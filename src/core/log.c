@@ -125,6 +125,36 @@ static void log_json(const char *ts, enum wos_log_level level, const char *msg, 
  */
 #define WOS_LOG_MSG_MAX 2047
 
+/* line[0..n) is the prefix, the message follows (defanged in place), then the context */
+static void emit_text(char *line, size_t n, size_t msg_len, char *ctx)
+{
+    defang(line + n);
+    n += msg_len;
+    if (ctx[0]) {
+        defang(ctx);
+        line[n++] = ' ';
+        size_t c = strlen(ctx);
+        memcpy(line + n, ctx, c);
+        n += c;
+    }
+    line[n++] = '\n';
+    write_line(line, n);
+}
+
+/* Writes "<timestamp> <LEVEL> " into line; returns its length. */
+static size_t text_prefix(char *line, const char *ts, enum wos_log_level level)
+{
+    size_t level_len = strlen(level_names[level]), n = 24;
+    memcpy(line, ts, n);
+    line[n++] = ' ';
+    memcpy(line + n, level_names[level], level_len);
+    n += level_len;
+    line[n++] = ' ';
+    return n;
+}
+
+#define TEXT_LINE_SIZE (WOS_LOG_TS_SIZE + 8 + WOS_LOG_MSG_MAX + 1 + 512 + 1)
+
 void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fmt, ...)
 {
     if (level < min_level)
@@ -143,29 +173,34 @@ void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fm
         return;
     }
     /* one event, one line: control characters from request data never break it */
-    char line[WOS_LOG_TS_SIZE + 8 + WOS_LOG_MSG_MAX + 1 + sizeof(ctx) + 1];
-    size_t level_len = strlen(level_names[level]), n = 24;
-    memcpy(line, ts, n);
-    line[n++] = ' ';
-    memcpy(line + n, level_names[level], level_len);
-    n += level_len;
-    line[n++] = ' ';
+    char line[TEXT_LINE_SIZE];
+    size_t n = text_prefix(line, ts, level);
     va_start(ap, fmt);
     int m = vsnprintf(line + n, WOS_LOG_MSG_MAX + 1, fmt, ap);
     va_end(ap);
     if (m < 0)
         m = 0;
-    if (m > WOS_LOG_MSG_MAX)
-        m = WOS_LOG_MSG_MAX;
-    defang(line + n);
-    n += (size_t)m;
-    if (ctx[0]) {
-        defang(ctx);
-        line[n++] = ' ';
-        size_t c = strlen(ctx);
-        memcpy(line + n, ctx, c);
-        n += c;
+    emit_text(line, n, m > WOS_LOG_MSG_MAX ? WOS_LOG_MSG_MAX : (size_t)m, ctx);
+}
+
+void wos_log_message(enum wos_log_level level, const char *msg, size_t len)
+{
+    if (level < min_level)
+        return;
+    char ctx[1] = "", ts[WOS_LOG_TS_SIZE];
+    timestamp(ts);
+    if (len > WOS_LOG_MSG_MAX)
+        len = WOS_LOG_MSG_MAX;
+    if (as_json) {
+        char copy[WOS_LOG_MSG_MAX + 1];
+        memcpy(copy, msg, len);
+        copy[len] = '\0';
+        log_json(ts, level, copy, ctx);
+        return;
     }
-    line[n++] = '\n';
-    write_line(line, n);
+    char line[TEXT_LINE_SIZE];
+    size_t n = text_prefix(line, ts, level);
+    memcpy(line + n, msg, len);
+    line[n + len] = '\0';
+    emit_text(line, n, len, ctx);
 }

@@ -20,5 +20,7 @@ void wos_log_set_context_fn(wos_log_context_fn fn);
 int wos_log_level_parse(const char *s, enum wos_log_level *out);
 void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same for a message already formatted (len bytes, no request context). */
+void wos_log_message(enum wos_log_level level, const char *msg, size_t len);
 
 #endif

@@ -143,6 +143,22 @@ static int trusted_proxy(const char *ip)
     return 0;
 }
 
+/* inet_ntop for IPv4 without its sprintf (every request formats its peer) */
+static void ipv4_text(const struct in_addr *addr, char out[INET_ADDRSTRLEN])
+{
+    const unsigned char *b = (const unsigned char *)&addr->s_addr;
+    char *o = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *o++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+        *o++ = i < 3 ? '.' : '\0';
+    }
+}
+
 /*
  * The peer address, or, when the peer is a trusted proxy, the right-most
  * X-Forwarded-For entry that is not itself a trusted proxy: entries left of
@@ -156,7 +172,7 @@ static void set_client_ip(struct wos_req *req)
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+            ipv4_text(&((const struct sockaddr_in *)sa)->sin_addr, ip);
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
     }
@@ -400,6 +416,63 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     return req->replied ? MHD_YES : MHD_NO;
 }
 
+/* A bounded line builder for the access log (no printf on the hot path). */
+struct line {
+    char *p, *end;
+};
+
+static void put_bytes(struct line *l, const char *s, size_t n)
+{
+    if (n > (size_t)(l->end - l->p))
+        n = (size_t)(l->end - l->p);
+    memcpy(l->p, s, n);
+    l->p += n;
+}
+
+static void put_str(struct line *l, const char *s)
+{
+    put_bytes(l, s, strlen(s));
+}
+
+static void put_ulong(struct line *l, unsigned long v)
+{
+    char digits[24];
+    size_t i = sizeof(digits);
+    do {
+        digits[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put_bytes(l, digits + i, sizeof(digits) - i);
+}
+
+/* "access GET /path 200 15 0.3ms rid=...[ aborted]" */
+static void log_access(const struct wos_req *req, int completed)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long tenths_ms = ((now.tv_sec - req->started.tv_sec) * 1000000000L +
+                      (now.tv_nsec - req->started.tv_nsec) + 50000) / 100000;
+    char buf[1024];
+    struct line l = {buf, buf + sizeof(buf)};
+    put_str(&l, "access ");
+    put_str(&l, req->method);
+    put_str(&l, " ");
+    put_str(&l, req->path);
+    put_str(&l, " ");
+    put_ulong(&l, req->status);
+    put_str(&l, " ");
+    put_ulong(&l, req->response_bytes);
+    put_str(&l, " ");
+    put_ulong(&l, (unsigned long)(tenths_ms < 0 ? 0 : tenths_ms / 10));
+    put_str(&l, ".");
+    put_ulong(&l, (unsigned long)(tenths_ms < 0 ? 0 : tenths_ms % 10));
+    put_str(&l, "ms rid=");
+    put_str(&l, req->request_id);
+    if (!completed)
+        put_str(&l, " aborted");
+    wos_log_message(WOS_LOG_INFO, buf, (size_t)(l.p - buf));
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
@@ -409,13 +482,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     wos_torture_scope_end();
     if (!req)
         return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long tenths_ms = ((now.tv_sec - req->started.tv_sec) * 1000000000L +
-                      (now.tv_nsec - req->started.tv_nsec) + 50000) / 100000;
-    wos_log(NULL, WOS_LOG_INFO, "access %s %s %u %zu %ld.%ldms rid=%s%s", req->method, req->path,
-            req->status, req->response_bytes, tenths_ms / 10, tenths_ms % 10, req->request_id,
-            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    log_access(req, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     wos_db_request_done(req);
     wos_arena_free(req->arena);
     *con_cls = NULL;
@@ -439,7 +506,7 @@ static struct MHD_Daemon *start_daemon(const struct wos_config *cfg)
         return NULL;
     }
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     return MHD_start_daemon(
         flags, (uint16_t)cfg->app_port, NULL, NULL, access_handler, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,

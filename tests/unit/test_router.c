@@ -116,12 +116,66 @@ static void real_table_is_valid(void **state)
     assert_int_equal(wos_router_check(), WOS_OK);
 }
 
+/* "/a/:id/b" -> "/a/<value>/b" */
+static void concrete(const char *pattern, const char *value, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = pattern; *p && o + 1 < n;) {
+        if (*p == ':') {
+            for (const char *v = value; *v && o + 1 < n; v++)
+                out[o++] = *v;
+            p += strcspn(p, "/");
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+}
+
+static void check_same(const char *method, const char *path)
+{
+    const struct wos_route *a = NULL, *b = NULL;
+    char allow_a[128], allow_b[128];
+    struct wos_req *ra = new_req(), *rb = new_req();
+    enum wos_match ma = wos_router_match(method, path, ra, &a, allow_a, sizeof(allow_a));
+    enum wos_match mb =
+        wos_router_match_in(wos_routes, wos_routes_count, method, path, rb, &b, allow_b,
+                            sizeof(allow_b));
+    if (ma != mb || a != b || (ma == WOS_MATCH_NO_METHOD && strcmp(allow_a, allow_b) != 0))
+        fail_msg("%s %s: indexed %d %s [%s], linear %d %s [%s]", method, path, ma,
+                 a ? a->pattern : "-", allow_a, mb, b ? b->pattern : "-", allow_b);
+    wos_arena_free(ra->arena);
+    wos_arena_free(rb->arena);
+}
+
+/* The index of the real table answers exactly what a scan of the whole table answers. */
+static void index_agrees_with_scan(void **state)
+{
+    (void)state;
+    static const char *methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE"};
+    static const char *values[] = {"me", "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "x"};
+    static const char *odd[] = {"/", "/api", "/api/v1", "/api/v1/", "/api/v2/users", "/health/x",
+                                "/api/v1/nope", "/api/v1/users/", "//api/v1/users", "/healthz"};
+    char path[512];
+    for (size_t i = 0; i < wos_routes_count; i++)
+        for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+            concrete(wos_routes[i].pattern, values[v], path, sizeof(path));
+            for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++)
+                check_same(methods[m], path);
+            strcat(path, "/extra");
+            check_same("GET", path);
+        }
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+        check_same("GET", odd[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(literal_and_params), cmocka_unit_test(literal_wins_over_param),
         cmocka_unit_test(head_uses_get),      cmocka_unit_test(not_found),
         cmocka_unit_test(method_not_allowed), cmocka_unit_test(real_table_is_valid),
+        cmocka_unit_test(index_agrees_with_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
