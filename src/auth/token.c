@@ -7,6 +7,8 @@
 #include "core/config.h"
 
 #include <jwt.h>
+#include <openssl/crypto.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +25,69 @@ static int copy_claim(jwt_t *jwt, const char *name, char *out, size_t n, int uui
     return WOS_OK;
 }
 
+/*
+ * Verified tokens, per thread: decoding and verifying a token with libjwt
+ * (base64, two jansson parses, an OpenSSL 3 HMAC with its algorithm fetch)
+ * costs ~100k instructions, more than the rest of a request in this
+ * process. A token that verified once is found again by its exact text and
+ * answers the same claims until it expires. Only verification is skipped:
+ * the session, membership and role are confirmed by the database on every
+ * request (wos_auth_principal), so revocation still takes effect at once.
+ * The slot comes from the signature's last characters; the whole text is
+ * compared in constant time.
+ */
+#define TOKEN_CACHE_SLOTS 64
+#define TOKEN_CACHE_MAX_LEN 640
+
+struct verified_token {
+    size_t len;
+    char text[TOKEN_CACHE_MAX_LEN];
+    long exp;
+    struct wos_principal who;
+};
+
+static _Thread_local struct verified_token verified[TOKEN_CACHE_SLOTS];
+
+static struct verified_token *cache_slot(const char *token, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a over the last 8 bytes */
+    for (size_t i = len > 8 ? len - 8 : 0; i < len; i++)
+        h = (h ^ (unsigned char)token[i]) * 1099511628211ULL;
+    return &verified[h % TOKEN_CACHE_SLOTS];
+}
+
+static int cache_find(const char *token, size_t len, long now, struct wos_principal *who)
+{
+    const struct verified_token *v = cache_slot(token, len);
+    if (len > TOKEN_CACHE_MAX_LEN || v->len != len || v->exp <= now ||
+        CRYPTO_memcmp(v->text, token, len) != 0)
+        return 0;
+    *who = v->who;
+    return 1;
+}
+
+static void cache_keep(const char *token, size_t len, long exp, const struct wos_principal *who)
+{
+    if (len > TOKEN_CACHE_MAX_LEN)
+        return;
+    struct verified_token *v = cache_slot(token, len);
+    memcpy(v->text, token, len);
+    v->len = len;
+    v->exp = exp;
+    v->who = *who;
+}
+
 int wos_auth_verify_token(const char *token, struct wos_principal *who, const char **why)
 {
     const struct wos_config *cfg = wos_cfg();
     jwt_t *jwt = NULL;
+    size_t len = token ? strlen(token) : 0;
+    long now = (long)time(NULL);
     *why = "Invalid or expired token.";
-    if (!token || strlen(token) > 4096)
+    if (!token || len > 4096)
         return WOS_ERROR;
+    if (cache_find(token, len, now, who))
+        return WOS_OK;
     if (jwt_decode(&jwt, token, (const unsigned char *)cfg->app_secret_key,
                    (int)strlen(cfg->app_secret_key)) != 0)
         return WOS_ERROR;
@@ -37,7 +95,7 @@ int wos_auth_verify_token(const char *token, struct wos_principal *who, const ch
     const char *typ = jwt_get_grant(jwt, "typ");
     long exp = jwt_get_grant_int(jwt, "exp");
     if (jwt_get_alg(jwt) == JWT_ALG_HS256 && typ && strcmp(typ, "access") == 0 &&
-        exp > (long)time(NULL) && copy_claim(jwt, "sub", who->user_id, sizeof(who->user_id), 1) == 0 &&
+        exp > now && copy_claim(jwt, "sub", who->user_id, sizeof(who->user_id), 1) == 0 &&
         copy_claim(jwt, "ws", who->workspace_id, sizeof(who->workspace_id), 1) == 0 &&
         copy_claim(jwt, "sid", who->session_id, sizeof(who->session_id), 1) == 0 &&
         copy_claim(jwt, "role", who->role, sizeof(who->role), 0) == 0 &&
@@ -46,6 +104,8 @@ int wos_auth_verify_token(const char *token, struct wos_principal *who, const ch
     jwt_free(jwt);
     if (rc != WOS_OK)
         memset(who, 0, sizeof(*who));
+    else
+        cache_keep(token, len, exp, who);
     return rc;
 }
 

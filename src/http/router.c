@@ -77,6 +77,8 @@ struct scan {
     size_t allow_len;
     int path_known, best_params;
     const struct wos_route *best;
+    const char *other_methods[8]; /* distinct methods of rows matching the path (Allow) */
+    size_t n_other;
 };
 
 /* A literal segment beats a parameter: /users/me wins over /users/:id. */
@@ -93,11 +95,11 @@ static void consider(struct scan *sc, const struct wos_route *r)
         }
         return;
     }
-    if (sc->allow_len) {
-        allow_add(sc->allow, sc->allow_len, r->method);
-        if (strcmp(r->method, "GET") == 0)
-            allow_add(sc->allow, sc->allow_len, "HEAD");
-    }
+    for (size_t i = 0; i < sc->n_other; i++)
+        if (strcmp(sc->other_methods[i], r->method) == 0)
+            return;
+    if (sc->n_other < WOS_ARRAY_LEN(sc->other_methods)) /* five methods exist */
+        sc->other_methods[sc->n_other++] = r->method;
 }
 
 static enum wos_match finish(struct scan *sc, struct wos_req *req, const struct wos_route **route)
@@ -107,8 +109,14 @@ static enum wos_match finish(struct scan *sc, struct wos_req *req, const struct 
         *route = sc->best;
         return WOS_MATCH_OK;
     }
-    if (sc->path_known && sc->allow_len)
+    if (sc->path_known && sc->allow_len) {
+        for (size_t i = 0; i < sc->n_other; i++) {
+            allow_add(sc->allow, sc->allow_len, sc->other_methods[i]);
+            if (strcmp(sc->other_methods[i], "GET") == 0)
+                allow_add(sc->allow, sc->allow_len, "HEAD");
+        }
         allow_add(sc->allow, sc->allow_len, "OPTIONS");
+    }
     return sc->path_known ? WOS_MATCH_NO_METHOD : WOS_MATCH_NO_PATH;
 }
 

@@ -11,7 +11,8 @@ import bcrypt
 import jwt
 import pytest
 
-from auth_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, GOOD_PASSWORD, bearer, login, login_ok
+from auth_helpers import (ADMIN_EMAIL, ADMIN_PASSWORD, GOOD_PASSWORD, bearer, login, login_ok,
+                          register_request)
 
 
 def b64(data):
@@ -85,6 +86,28 @@ def test_forged_variants_of_a_real_token_are_refused(server, http, admin):
         assert r.headers.get("WWW-Authenticate") == "Bearer", name
 
 
+def test_a_token_verified_before_still_expires_and_its_forgeries_still_fail(server, http, admin):
+    """The server keeps tokens it verified (per thread) to skip re-verifying them: a cached token
+    stops working the second it expires, and a forgery of a cached token is not mistaken for
+    it. Every request goes to every server thread several times, so each thread has it cached."""
+    secret = server.env["APP_SECRET_KEY"]
+    real = jwt.decode(admin["access_token"], secret, algorithms=["HS256"])
+    expires = int(time.time()) + 2
+    short = jwt.encode(dict(real, jti=uuid.uuid4().hex, exp=expires), secret, algorithm="HS256")
+    for _ in range(12):
+        assert http.get("/api/v1/users/me", headers=bearer(short)).status_code == 200
+    head, payload, sig = short.split(".")
+    tampered = f"{head}.{b64(dict(real, exp=expires, role='employee'))}.{sig}"
+    longer = f"{short}A"
+    for token in (tampered, longer, short[:-1]):
+        for _ in range(6):
+            assert http.get("/api/v1/users/me", headers=bearer(token)).status_code == 401
+    time.sleep(max(0.0, expires - time.time()) + 1.1)
+    for _ in range(12):
+        r = http.get("/api/v1/users/me", headers=bearer(short))
+        assert r.status_code == 401, r.text
+
+
 def test_bcrypt_hash_made_by_python_verifies_at_login(server, http, pg):
     conn = pg(server.database_url)
     with conn.cursor() as cur:
@@ -111,8 +134,8 @@ def test_bcrypt_hash_made_by_python_verifies_at_login(server, http, pg):
 
 def test_our_bcrypt_hash_verifies_in_python(server, http, pg):
     email = f"ourhash.{uuid.uuid4().hex[:8]}@example.test"
-    r = http.post("/api/v1/auth/register",
-                  json={"full_name": "Hash Check", "email": email, "password": GOOD_PASSWORD})
+    r = register_request(http, {"full_name": "Hash Check", "email": email,
+                                "password": GOOD_PASSWORD})
     assert r.status_code == 201, r.text
     with pg(server.database_url).cursor() as cur:
         cur.execute("SELECT password_hash FROM users WHERE email = %s", (email,))
