@@ -10,7 +10,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla
-BASE     := -std=c17 -D_GNU_SOURCE -g -Isrc -DWOS_VERSION='"$(VERSION)"' $(WARN)
+BASE     := -std=c17 -D_GNU_SOURCE -g -Isrc $(WARN)
 HARDEN   := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now
 
@@ -23,7 +23,7 @@ CFLAGS_build-torture := $(CFLAGS_build-san) -DWOS_TORTURE
 LDFLAGS_build-torture:= $(LDFLAGS_build-san)
 
 SRCS      := $(shell find src -name '*.c' | sort)
-GEN       := gen/migrations_embedded.c gen/openapi.c gen/email_templates.c
+GEN       := gen/migrations_embedded.c gen/openapi.c gen/email_templates.c gen/version.c
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 
 objs   = $(SRCS:%.c=$(1)/obj/%.o) $(GEN:%.c=$(1)/obj/%.o)
@@ -67,6 +67,16 @@ build/gen/migrations_embedded.c: migrations $(wildcard migrations/*.sql) scripts
 build/gen/email_templates.c: templates/email $(wildcard templates/email/*) scripts/embed-templates
 	@mkdir -p build/gen
 	scripts/embed-templates templates/email > $@.tmp && mv $@.tmp $@
+
+# The version (git describe) is rewritten only when it changed, so a new commit
+# relinks wos without recompiling anything else.
+build/gen/version.c: FORCE
+	@mkdir -p build/gen
+	@printf 'const char wos_version[] = "%s";\n' '$(VERSION)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+.PHONY: FORCE
+FORCE:
 
 build/gen/openapi.c: docs/openapi.json scripts/embed-file
 	@mkdir -p build/gen

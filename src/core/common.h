@@ -12,8 +12,8 @@ enum { WOS_OK = 0, WOS_ERROR = -1, WOS_AGAIN = 1 };
 
 #define WOS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-#ifndef WOS_VERSION
-#define WOS_VERSION "dev"
-#endif
+/* `git describe` of the build (build/gen/version.c, rewritten when it changes). */
+extern const char wos_version[];
+#define WOS_VERSION wos_version
 
 #endif
