@@ -1,5 +1,6 @@
 """Small helpers shared by the auth and workspace API tests (tests/api/test_auth*.py,
 tests/api/test_workspaces.py): sign-in calls, bearer headers, audit and job lookups."""
+import itertools
 import uuid
 
 ADMIN_EMAIL = "admin@example.com"
@@ -26,10 +27,29 @@ def login_ok(http, email, password):
     return r.json()
 
 
+# Registration is limited per client IP (register:ip, AUTH_LOGIN_MAX_ATTEMPTS per window). The
+# suite's accounts stand for different people, so each registration comes from its own address:
+# the test client is 127.0.0.1, a trusted proxy by default (FORWARDED_ALLOW_IPS), whose
+# X-Forwarded-For the server believes. Tests of the limit itself send no such header.
+_client_ips = itertools.count(1)
+
+
+def client_ip():
+    """A fresh client address (10.x.y.z) to send as X-Forwarded-For."""
+    n = next(_client_ips)
+    return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+
+
+def register_request(http, body, **kw):
+    """POST /auth/register from a fresh client address (see client_ip)."""
+    headers = dict(kw.pop("headers", None) or {})
+    headers.setdefault("X-Forwarded-For", client_ip())
+    return http.post("/api/v1/auth/register", json=body, headers=headers, **kw)
+
+
 def register(http, full_name, email=None, password=GOOD_PASSWORD):
     email = email or unique_email("reg")
-    r = http.post("/api/v1/auth/register",
-                  json={"full_name": full_name, "email": email, "password": password})
+    r = register_request(http, {"full_name": full_name, "email": email, "password": password})
     assert r.status_code == 201, r.text
     body = r.json()
     body["email"] = email

@@ -1,6 +1,7 @@
 """Rate limits of login, forgot-password and reset-password (spec 02 §4): per e-mail and per IP,
 429 RATE_LIMITED with Retry-After, counters in PostgreSQL; and the answers that must not tell an
-unknown e-mail from a known one. Each test runs its own server: the counters of 127.0.0.1 must not
+unknown e-mail from a known one. Registration (per IP) and wrong current passwords of
+PATCH /users/me (per account) use the same counters with the login limits (docs/decisions.md). Each test runs its own server: the counters of 127.0.0.1 must not
 leak into other test files."""
 import statistics
 import time
@@ -142,3 +143,117 @@ def test_reset_password_limit_on_bad_tokens(own):
     # The IP is locked for any token now.
     other = dict(bad, token="y" * 43)
     assert_limited(http.post("/api/v1/auth/reset-password", json=other), 600)
+
+
+# ------------------------------------------------------------------ registration
+
+def register_from(http, ip=None, **body):
+    """POST /auth/register; from 127.0.0.1 itself unless ip is given (as X-Forwarded-For)."""
+    body.setdefault("full_name", "New Person")
+    body.setdefault("email", unique_email("reg"))
+    body.setdefault("password", GOOD_PASSWORD)
+    headers = {"X-Forwarded-For": ip} if ip else {}
+    return http.post("/api/v1/auth/register", json=body, headers=headers)
+
+
+def test_register_limit_per_ip(own, pg):
+    srv, http = own(AUTH_LOGIN_MAX_ATTEMPTS="3", AUTH_LOGIN_WINDOW_SECONDS="120")
+    # Refused before the database (bad body, weak password): not counted.
+    assert register_from(http, email="not-an-email").status_code == 422
+    assert register_from(http, password="password1").status_code == 422
+    first = register_from(http)
+    assert first.status_code == 201, first.text
+    # A taken e-mail counts too (it tells whether an address has an account).
+    taken = register_from(http, email=first.json()["user"]["email"])
+    assert taken.status_code == 409
+    # The 3rd counted registration from this IP reaches the maximum: 429, nothing created.
+    email = unique_email("third")
+    assert_limited(register_from(http, email=email), 120)
+    assert_limited(register_from(http), 120)
+    with pg(srv.database_url).cursor() as cur:
+        cur.execute("SELECT count(*) FROM users WHERE email = %s", (email,))
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT scope FROM auth_rate_limits WHERE locked_until > now()")
+        assert [r[0] for r in cur.fetchall()] == ["register:ip"]
+    # Another client (behind the trusted proxy) is not affected, and sign-in still works.
+    assert register_from(http, ip="203.0.113.7").status_code == 201
+    assert login(http, first.json()["user"]["email"], GOOD_PASSWORD).status_code == 200
+
+
+def test_register_lock_ends_after_the_window(own):
+    srv, http = own(AUTH_LOGIN_MAX_ATTEMPTS="2", AUTH_LOGIN_WINDOW_SECONDS="2")
+    assert register_from(http).status_code == 201
+    wait = assert_limited(register_from(http), 2)
+    time.sleep(wait + 0.5)
+    assert register_from(http).status_code == 201
+
+
+# ------------------------------------------------------------------ password change
+
+def change_password(http, acct, current, new=None):
+    return http.patch("/api/v1/users/me", json={"password": new or "Quiet-Lantern-Meadow-77",
+                                                "current_password": current},
+                      headers={"Authorization": "Bearer " + acct["access_token"]})
+
+
+def failures(conn, workspace_id, user_id):
+    with conn.cursor() as cur:
+        cur.execute("SELECT actor_user_id::text, entity_id::text, metadata FROM audit_logs"
+                    " WHERE workspace_id = %s AND action_type = 'user.password_change_failed'"
+                    " ORDER BY seq", (workspace_id,))
+        rows = cur.fetchall()
+    assert all(r[0] == user_id and r[1] == user_id for r in rows)
+    return [r[2] for r in rows]
+
+
+def test_wrong_current_password_is_limited_per_account(own, pg):
+    srv, http = own(AUTH_LOGIN_MAX_ATTEMPTS="3", AUTH_LOGIN_WINDOW_SECONDS="120")
+    conn = pg(srv.database_url)
+    acct = register(http, "Guessed At")
+    ws, uid = acct["workspace"]["id"], acct["user"]["id"]
+    for _ in range(2):
+        r = change_password(http, acct, "Wrong-Password-1")
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["message"] == "Current password is incorrect."
+    # The 3rd wrong password reaches the maximum: already 429.
+    assert_limited(change_password(http, acct, "Wrong-Password-1"), 120)
+    # Locked: the right password is refused too, and nothing changes (the name neither).
+    r = http.patch("/api/v1/users/me", json={"full_name": "Taken Over",
+                                             "password": "Quiet-Lantern-Meadow-77",
+                                             "current_password": acct["password"]},
+                   headers={"Authorization": "Bearer " + acct["access_token"]})
+    assert_limited(r, 120)
+    assert login(http, acct["email"], acct["password"]).status_code == 200
+    me = http.get("/api/v1/users/me", headers={"Authorization": "Bearer " + acct["access_token"]})
+    assert me.json()["full_name"] == "Guessed At"
+    # Every wrong password is audited like a failed login; the refused right one is not.
+    assert failures(conn, ws, uid) == [
+        {"reason": "bad_current_password", "locked": False},
+        {"reason": "bad_current_password", "locked": False},
+        {"reason": "bad_current_password", "locked": True}]
+    with conn.cursor() as cur:
+        cur.execute("SELECT scope FROM auth_rate_limits WHERE locked_until > now()")
+        assert [r[0] for r in cur.fetchall()] == ["password_change:user"]
+    # The lock is the account's: another account (same IP) changes its password.
+    other = register(http, "Not Guessed")
+    assert change_password(http, other, other["password"]).status_code == 200
+
+
+def test_right_password_resets_and_lock_ends_after_the_window(own, pg):
+    srv, http = own(AUTH_LOGIN_MAX_ATTEMPTS="3", AUTH_LOGIN_WINDOW_SECONDS="2")
+    acct = register(http, "Careful Changer")
+    for _ in range(2):
+        assert change_password(http, acct, "Wrong-Password-1").status_code == 400
+    # The right password resets the counter ...
+    assert change_password(http, acct, acct["password"], "Amber-Orchard-Tunnel-58") \
+        .status_code == 200
+    acct["password"] = "Amber-Orchard-Tunnel-58"
+    # ... so two more wrong ones are plain 400s, and only the third locks.
+    for _ in range(2):
+        assert change_password(http, acct, "Wrong-Password-1").status_code == 400
+    wait = assert_limited(change_password(http, acct, "Wrong-Password-1"), 2)
+    assert_limited(change_password(http, acct, acct["password"]), 2)
+    time.sleep(wait + 0.5)
+    r = change_password(http, acct, acct["password"])
+    assert r.status_code == 200, r.text
+    assert login(http, acct["email"], "Quiet-Lantern-Meadow-77").status_code == 200

@@ -2,7 +2,8 @@
 them; nothing of a workspace is reachable with a token of another one."""
 import jwt
 
-from auth_helpers import audit_actions, bearer, login_ok, register, unique_email
+from auth_helpers import (audit_actions, bearer, login_ok, register, register_request,
+                          unique_email)
 
 
 def test_register_creates_a_personal_workspace(http, server, pg):
@@ -31,9 +32,8 @@ def test_register_creates_a_personal_workspace(http, server, pg):
     # The same name again gets a different slug; the same e-mail is a conflict.
     again = register(http, "Ada Lovelace")
     assert again["workspace"]["slug"] != acct["workspace"]["slug"]
-    r = http.post("/api/v1/auth/register", json={"full_name": "Ada Two",
-                                                 "email": acct["email"].upper(),
-                                                 "password": "Analytical-Engine-1843"})
+    r = register_request(http, {"full_name": "Ada Two", "email": acct["email"].upper(),
+                                "password": "Analytical-Engine-1843"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "CONFLICT"
 
 

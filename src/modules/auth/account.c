@@ -6,11 +6,16 @@
  * Workspace", unique slug, seeded roles and settings), an admin membership
  * and the first session in one statement. It is switched off by
  * SIGNUP_ENABLED (then the route answers 404, as if it did not exist).
+ * Every registration that passes validation and the password policy counts
+ * on the client IP (scope register:ip, AUTH_LOGIN_MAX_ATTEMPTS per
+ * AUTH_LOGIN_WINDOW_SECONDS) before bcrypt runs: 429 with Retry-After.
  *
  * PATCH /users/me changes the name and phone in one round trip; a password
- * change needs the current password, so it first reads the stored hash,
- * verifies it and hashes the new one in C, then writes everything (and the
- * audit rows) in a second statement.
+ * change needs the current password, so it first reads the stored hash
+ * (refused with 429 while the account's password_change:user lock lasts),
+ * verifies it in C, reports the result (a wrong password is audited and
+ * counted, and may lock), hashes the new one, then writes everything (and
+ * the audit rows) in a last statement.
  */
 #include "modules/auth/auth_module.h"
 
@@ -21,13 +26,17 @@
 #include "db/db.h"
 #include "http/validate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 WOS_STMT(stmt_register,
          "SELECT wos_auth_register($1, $2, $3, $4, $5::integer, $6::integer, $7, $8, $9, "
          "$10::integer, $11::integer, $12)");
 WOS_STMT(stmt_me, "SELECT wos_user_read($1::uuid, $2::uuid, $3::integer)");
-WOS_STMT(stmt_me_credentials, "SELECT email, full_name, password_hash FROM users WHERE id = $1");
+WOS_STMT(stmt_register_gate, "SELECT wos_auth_register_gate($1, $2::integer, $3::integer)");
+WOS_STMT(stmt_password_begin, "SELECT wos_auth_password_change_begin($1::uuid)");
+WOS_STMT(stmt_password_check, "SELECT wos_auth_password_change_check($1::uuid, $2::uuid, "
+                              "$3::boolean, $4, $5, $6::integer, $7::integer)");
 WOS_STMT(stmt_me_update,
          "SELECT wos_user_me_update($1::uuid, $2::uuid, $3::uuid, $4, $5::boolean, $6, $7, $8, "
          "$9::integer, $10, $11)");
@@ -53,6 +62,14 @@ int wos_auth_register(struct wos_req *req)
     const char *pw = wos_json_str(req, "password");
     if (wos_auth_check_password(req, "password", pw, email, name) != WOS_OK)
         return WOS_OK;
+    const char *gate[] = {req->client_ip, wos_auth_num(req, cfg->auth_login_max_attempts),
+                          wos_auth_num(req, cfg->auth_login_window_seconds)};
+    PGresult *g = wos_db_exec(req, &stmt_register_gate, 3, gate);
+    if (!g)
+        return WOS_OK;
+    long wait = strtol(PQgetvalue(g, 0, 0), NULL, 10);
+    if (wait > 0)
+        return wos_auth_reply_limited(req, wait);
     const char *hash = wos_auth_hash_password(req, pw);
     if (!hash)
         return WOS_OK;
@@ -95,21 +112,48 @@ int wos_auth_me(struct wos_req *req)
 
 /*
  * Checks a password change against the stored account. Returns the new hash
- * in the arena, or NULL after replying (400 wrong or unchanged password, 422
+ * in the arena, or NULL after replying (429 while the account is locked or
+ * when this wrong password locks it, 400 wrong or unchanged password, 422
  * policy, 500).
  */
 static const char *new_password_hash(struct wos_req *req, const char *pw, const char *current)
 {
-    const char *params[] = {req->who.user_id};
-    PGresult *r = wos_db_exec(req, &stmt_me_credentials, 1, params);
-    if (!r)
+    const struct wos_config *cfg = wos_cfg();
+    const char *p1[] = {req->who.user_id};
+    PGresult *r = wos_db_exec(req, &stmt_password_begin, 1, p1);
+    json_t *o = r ? wos_auth_outcome(req, r) : NULL;
+    if (!o)
         return NULL;
-    if (PQntuples(r) != 1) {
+    long wait = (long)json_integer_value(json_object_get(o, "retry_after"));
+    if (wait > 0) {
+        wos_auth_reply_limited(req, wait);
+        return NULL;
+    }
+    const char *stored = wos_auth_outcome_str(o, "password_hash");
+    if (!stored) {
         wos_reply_internal(req, "the caller's account is missing");
         return NULL;
     }
-    const char *stored = PQgetvalue(r, 0, 2);
-    if (!wos_password_verify(current, stored)) {
+    int ok = wos_password_verify(current, stored);
+    const char *p2[] = {req->who.workspace_id,
+                        req->who.user_id,
+                        ok ? "true" : "false",
+                        req->client_ip,
+                        req->request_id,
+                        wos_auth_num(req, cfg->auth_login_max_attempts),
+                        wos_auth_num(req, cfg->auth_login_window_seconds)};
+    r = wos_db_exec(req, &stmt_password_check, 7, p2);
+    json_t *checked = r ? wos_auth_outcome(req, r) : NULL;
+    if (!checked)
+        return NULL;
+    switch (wos_auth_outcome_status(checked)) {
+    case 200:
+        break;
+    case 429:
+        wos_auth_reply_limited(req,
+                               (long)json_integer_value(json_object_get(checked, "retry_after")));
+        return NULL;
+    default:
         wos_reply_error(req, 400, "Current password is incorrect.", NULL);
         return NULL;
     }
@@ -119,8 +163,8 @@ static const char *new_password_hash(struct wos_req *req, const char *pw, const 
         return NULL;
     }
     const char *name = wos_json_str(req, "full_name");
-    if (wos_auth_check_password(req, "password", pw, PQgetvalue(r, 0, 0),
-                                name ? name : PQgetvalue(r, 0, 1)) != WOS_OK)
+    if (wos_auth_check_password(req, "password", pw, wos_auth_outcome_str(o, "email"),
+                                name ? name : wos_auth_outcome_str(o, "full_name")) != WOS_OK)
         return NULL;
     return wos_auth_hash_password(req, pw);
 }
