@@ -375,8 +375,9 @@ def test_correction_approval_recalculates_the_session(server, db, org):
                " AND related_entity_type = 'attendance_correction'", o["T"].user_id)[0][0] == 1
     pending = get(server, o["M"], "/corrections/pending")
     assert pending.status_code == 200
-    assert s["id"] in {x["id"] for x in pending.json()}
-    assert get(server, o["M2"], "/corrections/pending").json() == []
+    assert s["id"] in {x["id"] for x in pending.json()["items"]}
+    assert get(server, o["M2"], "/corrections/pending").json() == {
+        "items": [], "total": 0, "limit": 50, "offset": 0}
     r = get(server, o["E2"], "/corrections/pending")
     assert r.status_code == 403
     assert audit_count(db, o["ws"], "attendance.pending_corrections_denied") >= 1

@@ -122,7 +122,8 @@ def test_submit_routes_to_manager_with_timeline_audit_and_email(server, db):
     assert req["balance"]["pending_days"] == 3 and req["balance"]["limited"] is False
 
     mine = call(server, emp, "GET", "/me").json()
-    assert [x["id"] for x in mine] == [req["id"]]
+    assert [x["id"] for x in mine["items"]] == [req["id"]]
+    assert (mine["total"], mine["limit"], mine["offset"]) == (1, 50, 0)
     detail = call(server, emp, "GET", f"/{req['id']}").json()
     assert detail["available_actions"] == ["cancel"]
     (entry,) = detail["timeline"]
@@ -553,7 +554,7 @@ def test_escalation_runs_once_per_step(server, db):
                " AND action_type = 'leave.escalated'", ws) == [(None,)]
     # the manager still sees it; the new approver has it in their queue
     assert call(server, boss, "GET", f"/{req['id']}").status_code == 200
-    assert req["id"] in [x["id"] for x in call(server, hr, "GET", "/pending").json()]
+    assert req["id"] in [x["id"] for x in call(server, hr, "GET", "/pending").json()["items"]]
 
     # step 2 waits for another delay since the escalation
     assert escalate_due(db, ws, "now() + interval '47 hours'") == 0
@@ -673,13 +674,14 @@ def test_pending_queue(server, db):
     assert hr_own["current_approver_id"] == admin.user_id
     done = created(server, emp, day(2))
     assert resolve(server, boss, done["id"], "approved").status_code == 200
-    queue = call(server, boss, "GET", "/pending").json()
+    queue = call(server, boss, "GET", "/pending").json()["items"]
     assert [x["id"] for x in queue] == [mine["id"]]
     assert queue[0]["available_actions"] == ["approve", "reject", "clarify", "escalate"]
-    assert [x["id"] for x in call(server, hr, "GET", "/pending").json()] == [mine["id"]]
-    assert {x["id"] for x in call(server, admin, "GET", "/pending").json()} == \
+    assert [x["id"] for x in call(server, hr, "GET", "/pending").json()["items"]] == [mine["id"]]
+    assert {x["id"] for x in call(server, admin, "GET", "/pending").json()["items"]} == \
         {mine["id"], hr_own["id"]}
-    assert call(server, emp, "GET", "/pending").json() == []
+    assert call(server, emp, "GET", "/pending").json() == {
+        "items": [], "total": 0, "limit": 50, "offset": 0}
 
 
 def test_export_csv(server, db):

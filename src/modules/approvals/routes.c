@@ -17,20 +17,21 @@ static const char *const types[] = {"all", "leave", "wfh", "attendance_correctio
 static const char *const statuses[] = {"pending", "needs_revision", "escalated", "all", NULL};
 
 WOS_STMT(st_pending, "SELECT status, body FROM wos_approvals_pending($1::uuid, $2::uuid, $3, "
-                     "$4, $5::date, $6::date, $7, $8::integer)");
+                     "$4, $5::date, $6::date, $7, $8::integer, $9::integer)");
 WOS_STMT(st_history, "SELECT status, body FROM wos_approvals_history($1::uuid, $2::uuid, $3, "
                      "$4::integer, $5::integer)");
 
 int wos_approvals_pending(struct wos_req *req)
 {
-    const char *type, *status, *date, *from, *to, *search, *limit;
+    const char *type, *status, *date, *from, *to, *search, *limit, *offset;
     if (wos_people_query_choice(req, "type", types, &type) ||
         wos_people_query_choice(req, "status", statuses, &status) ||
         wos_people_query_date(req, "date", &date) ||
         wos_people_query_date(req, "start_date", &from) ||
         wos_people_query_date(req, "end_date", &to) ||
         wos_people_query_text(req, "search", SEARCH_MAX, &search) ||
-        wos_people_query_int(req, "limit", 100, 1, 200, &limit))
+        wos_people_query_int(req, "limit", 100, 1, 200, &limit) ||
+        wos_people_query_int(req, "offset", 0, 0, 1000000000L, &offset))
         return WOS_OK;
     const char *params[] = {req->who.workspace_id,
                             req->who.user_id,
@@ -39,8 +40,9 @@ int wos_approvals_pending(struct wos_req *req)
                             from ? from : date,
                             to ? to : date,
                             search,
-                            limit};
-    return wos_people_run(req, &st_pending, 8, params, NULL);
+                            limit,
+                            offset};
+    return wos_people_run(req, &st_pending, 9, params, NULL);
 }
 
 int wos_approvals_history(struct wos_req *req)

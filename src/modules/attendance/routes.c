@@ -271,8 +271,12 @@ int wos_attendance_correction_request(struct wos_req *req)
 
 int wos_attendance_corrections_pending(struct wos_req *req)
 {
+    const char *limit, *offset;
+    if (wos_people_query_int(req, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit) ||
+        wos_people_query_int(req, "offset", 0, 0, 1000000000L, &offset))
+        return WOS_OK;
     const char *params[] = {req->who.workspace_id, req->who.user_id, req->client_ip,
-                            req->request_id};
+                            req->request_id, limit, offset};
     return wos_att_run(req, ATT_CORRECTIONS_PENDING, params, NULL);
 }
 
@@ -316,8 +320,10 @@ int wos_attendance_exceptions(struct wos_req *req)
         return WOS_OK;
     /* scope only names the page the caller came from: visibility follows the role. */
     (void)scope;
-    const char *search;
-    if (wos_people_query_text(req, "search", 100, &search) != WOS_OK)
+    const char *search, *limit, *offset;
+    if (wos_people_query_text(req, "search", 100, &search) != WOS_OK ||
+        wos_people_query_int(req, "limit", PAGE_DEFAULT, 1, PAGE_MAX, &limit) ||
+        wos_people_query_int(req, "offset", 0, 0, 1000000000L, &offset))
         return WOS_OK;
     const char *params[] = {req->who.workspace_id,
                             req->who.user_id,
@@ -328,7 +334,9 @@ int wos_attendance_exceptions(struct wos_req *req)
                             type,
                             user,
                             dept,
-                            search};
+                            search,
+                            limit,
+                            offset};
     return wos_att_run(req, ATT_EXCEPTIONS, params, NULL);
 }
 

@@ -63,8 +63,8 @@ static struct att_stmt stmts[ATT_QUERY_COUNT] = {
                                 8},
     [ATT_CORRECTIONS_PENDING] = {{.sql = "SELECT status, body FROM "
                                          "wos_attendance_corrections_pending($1::uuid, $2::uuid, "
-                                         "$3::text, $4::text)"},
-                                 4},
+                                         "$3::text, $4::text, $5::integer, $6::integer)"},
+                                 6},
     [ATT_CORRECTION_RESOLVE] = {{.sql = "SELECT status, body FROM "
                                         "wos_attendance_correction_resolve($1::uuid, $2::uuid, "
                                         "$3::uuid, $4::text, $5::timestamptz, $6::timestamptz, "
@@ -72,8 +72,9 @@ static struct att_stmt stmts[ATT_QUERY_COUNT] = {
                                 10},
     [ATT_EXCEPTIONS] = {{.sql = "SELECT status, body FROM wos_attendance_exceptions($1::uuid, "
                                 "$2::uuid, $3::date, $4::date, $5::date, $6::text, $7::text, "
-                                "$8::uuid, $9::uuid, $10::text, now())"},
-                        10},
+                                "$8::uuid, $9::uuid, $10::text, $11::integer, $12::integer, "
+                                "now())"},
+                        12},
     [ATT_EXCEPTION_CLOSE] = {{.sql = "SELECT status, body FROM "
                                      "wos_attendance_exception_close($1::uuid, $2::uuid, "
                                      "$3::uuid, $4::text, $5::text, $6::text, $7::text, now())"},

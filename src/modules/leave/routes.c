@@ -29,12 +29,14 @@ static const char *const actions[] = {"approved", "rejected",  "clarified", "esc
 
 WOS_STMT(st_create, "SELECT status, body FROM wos_leave_create($1::uuid, $2::uuid, $3::date, "
                     "$4::date, $5, $6::boolean, $7, $8, $9, $10)");
-WOS_STMT(st_mine, "SELECT status, body FROM wos_leave_mine($1::uuid, $2::uuid)");
+WOS_STMT(st_mine, "SELECT status, body FROM wos_leave_mine($1::uuid, $2::uuid, $3::integer, "
+                  "$4::integer)");
 WOS_STMT(st_list, "SELECT status, body FROM wos_leave_list($1::uuid, $2::uuid, $3, $4::uuid, "
                   "$5::date, $6::date, $7, $8::integer, $9::integer)");
 WOS_STMT(st_export, "SELECT status, body FROM wos_leave_export($1::uuid, $2::uuid, $3, "
                     "$4::uuid, $5::date, $6::date, $7)");
-WOS_STMT(st_pending, "SELECT status, body FROM wos_leave_pending($1::uuid, $2::uuid)");
+WOS_STMT(st_pending, "SELECT status, body FROM wos_leave_pending($1::uuid, $2::uuid, "
+                     "$3::integer, $4::integer)");
 WOS_STMT(st_get, "SELECT status, body FROM wos_leave_get($1::uuid, $2::uuid, $3::uuid)");
 WOS_STMT(st_timeline,
          "SELECT status, body FROM wos_leave_timeline_get($1::uuid, $2::uuid, $3::uuid)");
@@ -98,11 +100,21 @@ int wos_leave_create(struct wos_req *req)
     return wos_people_run(req, &st_create, 10, params, NULL);
 }
 
-/* GET /leaves/me */
+/* ?limit (1..200, default 50) and ?offset: the paging of GET /users; 422 when out of range. */
+static int read_page(struct wos_req *req, const char **limit, const char **offset)
+{
+    return wos_people_query_int(req, "limit", 50, 1, 200, limit) ||
+           wos_people_query_int(req, "offset", 0, 0, 1000000000L, offset);
+}
+
+/* GET /leaves/me?limit&offset: {items, total, limit, offset} */
 int wos_leave_mine(struct wos_req *req)
 {
-    const char *params[] = {req->who.workspace_id, req->who.user_id};
-    return wos_people_run(req, &st_mine, 2, params, NULL);
+    const char *limit, *offset;
+    if (read_page(req, &limit, &offset))
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, req->who.user_id, limit, offset};
+    return wos_people_run(req, &st_mine, 4, params, NULL);
 }
 
 /* GET /leaves?status&user_id&from&to&leave_type&limit&offset */
@@ -137,11 +149,14 @@ int wos_leave_export(struct wos_req *req)
     return wos_people_run(req, &st_export, 7, params, CSV_TYPE);
 }
 
-/* GET /leaves/pending: what waits for my decision */
+/* GET /leaves/pending?limit&offset: what waits for my decision, paged */
 int wos_leave_pending(struct wos_req *req)
 {
-    const char *params[] = {req->who.workspace_id, req->who.user_id};
-    return wos_people_run(req, &st_pending, 2, params, NULL);
+    const char *limit, *offset;
+    if (read_page(req, &limit, &offset))
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, req->who.user_id, limit, offset};
+    return wos_people_run(req, &st_pending, 4, params, NULL);
 }
 
 /* GET /leaves/{id}: the request, its timeline and balance */

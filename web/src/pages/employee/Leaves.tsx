@@ -128,7 +128,7 @@ export function LeavesPage() {
   const [answerOf, setAnswerOf] = useState<Leave | null>(null);
   const [answer, setAnswer] = useState<LeaveForm>(emptyForm(today));
   const [key, setKey] = useState(0);
-  const st = useLoad(() => get('/leaves/me').then((d) => items<Leave>(d)), [key]);
+  const st = useLoad(() => get('/leaves/me', { limit: 200 }).then((d) => items<Leave>(d)), [key]);
   const errors = validateLeave(form);
   const answerErrors = validateLeave(answer);
   const refresh = () => setKey((k) => k + 1);

@@ -24,7 +24,7 @@ export function ExceptionsPage() {
   const [act, setAct] = useState<{ e: Exc; kind: 'resolve' | 'dismiss' } | null>(null);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
-  const st = useLoad(() => get<Resp>('/attendance/exceptions', { start_date: from, end_date: to, status, type: type || undefined }), [from, to, status, type]);
+  const st = useLoad(() => get<Resp>('/attendance/exceptions', { start_date: from, end_date: to, status, type: type || undefined, limit: 200 }), [from, to, status, type]);
   const noteOk = act?.kind === 'dismiss' || note.trim().length >= 3;
   return (
     <Page title="Attendance exceptions">
