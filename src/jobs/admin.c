@@ -1,7 +1,7 @@
 /*
  * admin.c: the admin routes over the queue (spec 10 §1.2).
  *
- *   GET  /api/v1/admin/jobs?status=dead&kind=&page=&page_size=
+ *   GET  /api/v1/admin/jobs?status=dead&kind=&limit=&offset=   (or page=&page_size=)
  *   POST /api/v1/admin/jobs/:id/retry
  *
  * Jobs are global rows; an admin sees and retries only the jobs of the
@@ -10,12 +10,15 @@
  * role is not admin never reads or changes a row, and the reply is 403 once
  * the pipelined authentication has confirmed that role. Each route is one
  * statement; a retry writes its audit row and NOTIFYs the workers in it.
- * Payload `vars` are never shown: they may carry tokens.
+ * Payload `vars` are never shown: they may carry tokens. The list pages like
+ * GET /users (limit 1..100, default 20; offset; the total); page/page_size,
+ * its first contract, still work, and the reply carries both.
  */
 #include "db/db.h"
 #include "http/validate.h"
 #include "jobs/jobs.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +37,12 @@ WOS_STMT(stmt_list,
          "   WHERE workspace_id = $1::uuid AND status = $2"
          "     AND ($3::text IS NULL OR kind = $3) AND $4 = 'admin'),"
          " page AS (SELECT * FROM f ORDER BY created_at DESC, id"
-         "           LIMIT $6::int OFFSET ($5::int - 1) * $6::int)"
+         "           LIMIT $6::int OFFSET $5::int)"
          " SELECT json_build_object("
          "   'items', coalesce((SELECT json_agg(" JOB_JSON("p") " ORDER BY p.created_at DESC, p.id)"
          "                        FROM page p), '[]'::json),"
-         "   'total', (SELECT count(*) FROM f), 'page', $5::int, 'page_size', $6::int)");
+         "   'total', (SELECT count(*) FROM f), 'limit', $6::int, 'offset', $5::int,"
+         "   'page', $5::int / $6::int + 1, 'page_size', $6::int)");
 
 WOS_STMT(stmt_retry,
          "WITH t AS ("
@@ -73,8 +77,9 @@ static int forbidden(struct wos_req *req)
     return wos_reply_error(req, 403, "Only administrators can manage background jobs.", NULL);
 }
 
-/* A positive integer query argument within [1, max], or the default when absent. */
-static int query_int(struct wos_req *req, const char *name, long dflt, long max, long *out)
+/* An integer query argument within [min, max], or the default when absent. */
+static int query_int(struct wos_req *req, const char *name, long dflt, long min, long max,
+                     long *out)
 {
     const char *v = wos_req_query(req, name);
     if (!v) {
@@ -82,10 +87,11 @@ static int query_int(struct wos_req *req, const char *name, long dflt, long max,
         return WOS_OK;
     }
     char *end;
+    errno = 0;
     long n = strtol(v, &end, 10);
-    if (end == v || *end || n < 1 || n > max) {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "Must be an integer between 1 and %ld.", max);
+    if (end == v || *end || errno || n < min || n > max) {
+        char msg[80];
+        snprintf(msg, sizeof(msg), "Must be an integer between %ld and %ld.", min, max);
         wos_reply_invalid(req, name, msg);
         return WOS_ERROR;
     }
@@ -105,7 +111,6 @@ int wos_jobs_admin_list(struct wos_req *req)
 {
     const char *status = wos_req_query(req, "status");
     const char *kind = wos_req_query(req, "kind");
-    long page, page_size;
     if (!status)
         status = "dead";
     if (!known_status(status))
@@ -113,13 +118,25 @@ int wos_jobs_admin_list(struct wos_req *req)
                                  "Must be one of queued, running, done, failed, dead, skipped.");
     if (kind && (!*kind || strlen(kind) > 64))
         return wos_reply_invalid(req, "kind", "Must be a job kind.");
-    if (query_int(req, "page", 1, 100000, &page) != WOS_OK ||
-        query_int(req, "page_size", 20, 100, &page_size) != WOS_OK)
+    long limit, offset;
+    int by_page = wos_req_query(req, "page") || wos_req_query(req, "page_size");
+    if (by_page && (wos_req_query(req, "limit") || wos_req_query(req, "offset")))
+        return wos_reply_invalid(req, wos_req_query(req, "limit") ? "limit" : "offset",
+                                 "Use either limit and offset or page and page_size.");
+    if (by_page) {
+        long page;
+        if (query_int(req, "page", 1, 1, 100000, &page) != WOS_OK ||
+            query_int(req, "page_size", 20, 1, 100, &limit) != WOS_OK)
+            return WOS_OK;
+        offset = (page - 1) * limit;
+    } else if (query_int(req, "limit", 20, 1, 100, &limit) != WOS_OK ||
+               query_int(req, "offset", 0, 0, 1000000000, &offset) != WOS_OK) {
         return WOS_OK;
-    char page_s[24], size_s[24];
-    snprintf(page_s, sizeof(page_s), "%ld", page);
-    snprintf(size_s, sizeof(size_s), "%ld", page_size);
-    const char *params[] = {req->who.workspace_id, status, kind, req->who.role, page_s, size_s};
+    }
+    char offset_s[24], limit_s[24];
+    snprintf(offset_s, sizeof(offset_s), "%ld", offset);
+    snprintf(limit_s, sizeof(limit_s), "%ld", limit);
+    const char *params[] = {req->who.workspace_id, status, kind, req->who.role, offset_s, limit_s};
     size_t len;
     const char *json = wos_db_json(req, &stmt_list, 6, params, &len);
     if (!json)

@@ -55,7 +55,10 @@ def seen_by(server, office, ann_id, path="/announcements", **params):
     for name in PEOPLE:
         r = call(server, office[name], "GET", path, **params)
         assert r.status_code == 200
-        items = r.json()["announcements"] if path.endswith("/active") else r.json()
+        body = r.json()
+        # /active: {announcements, server_time}; /visible: an array; the rest: a page
+        items = body["announcements"] if path.endswith("/active") else \
+            body if path.endswith("/visible") else body["items"]
         if ann_id in {a["id"] for a in items}:
             out.add(name)
     return out
@@ -102,7 +105,8 @@ def test_lifecycle_draft_active_archived(server, office):
     draft = post(server, office, status="draft")
     assert draft["status"] == "draft" and draft["is_active"] is False
     assert "emp_sales" not in seen_by(server, office, draft["id"])
-    all_ids = [a["id"] for a in call(server, office["hr"], "GET", "/announcements/all").json()]
+    all_ids = [a["id"] for a in
+               call(server, office["hr"], "GET", "/announcements/all").json()["items"]]
     assert draft["id"] in all_ids
     r = call(server, admin, "PATCH", f"/announcements/{draft['id']}", {"status": "active"})
     assert r.status_code == 200 and r.json()["is_active"] is True
@@ -133,7 +137,7 @@ def test_schedule_window_and_expired(server, office):
     future = post(server, office, start_date=iso(2))
     past = post(server, office, start_date=iso(-5), end_date=iso(-1))
     now = post(server, office, start_date=iso(-1), end_date=iso(3))
-    seen = {a["id"] for a in call(server, emp, "GET", "/announcements").json()}
+    seen = {a["id"] for a in call(server, emp, "GET", "/announcements").json()["items"]}
     assert now["id"] in seen and future["id"] not in seen and past["id"] not in seen
     assert past["is_expired"] is True and future["is_scheduled"] is True
     visible = call(server, emp, "GET", "/announcements/visible", include_expired="true",
@@ -160,7 +164,7 @@ def test_content_is_rendered_and_sanitized(server, office):
     r = call(server, office["admin"], "PATCH", f"/announcements/{a['id']}",
              {"content": "_new_ <b>x</b>"})
     assert r.json()["content_html"] == "<p><em>new</em> &lt;b&gt;x&lt;/b&gt;</p>\n"
-    stored = call(server, office["emp_sales"], "GET", "/announcements").json()
+    stored = call(server, office["emp_sales"], "GET", "/announcements").json()["items"]
     assert next(x for x in stored if x["id"] == a["id"])["content_html"] == \
         r.json()["content_html"]
 

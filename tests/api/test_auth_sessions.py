@@ -85,8 +85,8 @@ def test_logout_all_and_session_list(http, server, pg, account):
     third = third.json()
     listed = http.get("/api/v1/auth/sessions", headers=bearer(second["access_token"]))
     assert listed.status_code == 200
-    sessions = listed.json()
-    assert len(sessions) == 3
+    sessions = listed.json()["items"]
+    assert len(sessions) == 3 and listed.json()["total"] == 3
     assert [s["current"] for s in sessions].count(True) == 1
     sid = jwt.decode(second["access_token"], options={"verify_signature": False})["sid"]
     assert next(s for s in sessions if s["current"])["id"] == sid

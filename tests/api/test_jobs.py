@@ -359,3 +359,42 @@ def test_admin_lists_and_retries_dead_jobs_of_its_workspace(admin_setup):
 
     r = http.get("/api/v1/admin/jobs", headers=other_admin)
     assert [i["id"] for i in r.json()["items"]] == [theirs]
+
+
+def test_admin_job_list_pages_like_the_other_lists(admin_setup):
+    """limit/offset with a maximum (100) and the total, as GET /users; page/page_size (the first
+    contract of this route) still work, and the answer carries both."""
+    srv, http, conn, ws, other_ws, admin, employee, other_admin = admin_setup
+    for n in range(5):
+        make_dead(conn, ws, f"failure {n}")
+    expected = [r[0] for r in conn.execute(
+        "SELECT id::text FROM jobs WHERE workspace_id = %s AND status = 'dead'"
+        " ORDER BY created_at DESC, id", (ws,)).fetchall()]
+
+    def get(query):
+        r = http.get("/api/v1/admin/jobs" + query, headers=admin)
+        assert r.status_code == 200, (query, r.text)
+        return r.json()
+
+    body = get("")
+    assert (body["total"], body["limit"], body["offset"], body["page"], body["page_size"]) == \
+        (5, 20, 0, 1, 20)
+    assert [i["id"] for i in body["items"]] == expected
+    seen = []
+    for offset in (0, 2, 4):
+        p = get(f"?limit=2&offset={offset}")
+        assert (p["total"], p["limit"], p["offset"]) == (5, 2, offset)
+        seen += [i["id"] for i in p["items"]]
+    assert seen == expected
+    past = get("?offset=5")
+    assert past["items"] == [] and past["total"] == 5
+    assert len(get("?limit=100")["items"]) == 5
+    p = get("?page=2&page_size=2")
+    assert [i["id"] for i in p["items"]] == expected[2:4]
+    assert (p["page"], p["page_size"], p["limit"], p["offset"]) == (2, 2, 2, 2)
+    for query, field in (("?limit=101", "limit"), ("?limit=0", "limit"), ("?offset=-1", "offset"),
+                         ("?limit=x", "limit"), ("?page_size=101", "page_size"),
+                         ("?page=2&limit=5", "limit"), ("?page_size=2&offset=4", "offset")):
+        r = http.get("/api/v1/admin/jobs" + query, headers=admin)
+        assert r.status_code == 422, (query, r.text)
+        assert [d["field"] for d in r.json()["error"]["details"]] == [field], query

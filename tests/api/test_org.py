@@ -36,6 +36,14 @@ def field_of(r):
     return r.json()["error"]["details"][0]["field"]
 
 
+def items(r):
+    """The rows of a paged list answer ({items, total, limit, offset})."""
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert set(page) == {"items", "total", "limit", "offset"}
+    return page["items"]
+
+
 # ------------------------------------------------------------------ departments
 
 def test_department_lifecycle(server, ws):
@@ -47,7 +55,7 @@ def test_department_lifecycle(server, ws):
     assert d["name"] == "Engineering" and d["head_name"] == ws["manager"].full_name
     assert d["is_active"] is True and d["member_count"] == 0
     assert call(server, emp, "GET", f"/departments/{d['id']}").json()["name"] == "Engineering"
-    names = [x["name"] for x in call(server, emp, "GET", "/departments").json()]
+    names = [x["name"] for x in items(call(server, emp, "GET", "/departments"))]
     assert names == ["Engineering"]
     r = call(server, admin, "POST", "/departments", {"name": "engineering"})
     assert r.status_code == 409
@@ -56,8 +64,8 @@ def test_department_lifecycle(server, ws):
     assert r.status_code == 200 and r.json()["head_id"] is None
     assert r.json()["name"] == "Platform"
     assert call(server, admin, "DELETE", f"/departments/{d['id']}").json() == {"success": True}
-    assert call(server, emp, "GET", "/departments/active").json() == []
-    assert call(server, emp, "GET", "/departments", only_active="true").json() == []
+    assert items(call(server, emp, "GET", "/departments/active")) == []
+    assert items(call(server, emp, "GET", "/departments", only_active="true")) == []
     assert audit_actions(ws["conn"], ws["id"], d["id"]) == [
         "department.created", "department.updated", "department.deactivated"]
 
@@ -86,7 +94,7 @@ def test_department_in_use_cannot_be_deleted_and_rename_follows_members(server, 
     assert r.json()["error"]["message"] == \
         "This department has 2 assigned members. Reassign them before deactivating."
     call(server, admin, "PATCH", f"/departments/{d['id']}", {"name": "Revenue"})
-    members = call(server, ws["emp"], "GET", f"/departments/{d['id']}/employees").json()
+    members = items(call(server, ws["emp"], "GET", f"/departments/{d['id']}/employees"))
     assert {m["id"] for m in members} == {ws["emp"].user_id, ws["manager"].user_id}
     assert all(m["department_name"] == "Revenue" and "email" not in m for m in members)
     assert call(server, admin, "GET", f"/users/{ws['emp'].user_id}").json()["department"] == \
@@ -125,9 +133,9 @@ def test_shift_lifecycle_with_overnight_hours(server, ws):
     r = call(server, hr, "PATCH", f"/shifts/{s['id']}", {"end_time": "07:15:00",
                                                           "is_active": False})
     assert r.status_code == 200 and r.json()["end_time"] == "07:15"
-    assert [x["name"] for x in call(server, emp, "GET", "/shifts").json()] == ["Day", "Night"]
-    assert [x["name"] for x in call(server, emp, "GET", "/shifts",
-                                    only_active="true").json()] == ["Day"]
+    assert [x["name"] for x in items(call(server, emp, "GET", "/shifts"))] == ["Day", "Night"]
+    assert [x["name"] for x in items(call(server, emp, "GET", "/shifts",
+                                          only_active="true"))] == ["Day"]
     assert call(server, emp, "GET", f"/shifts/{day['id']}").json()["id"] == day["id"]
     assert audit_actions(ws["conn"], ws["id"], s["id"]) == ["shift.created", "shift.updated"]
 
@@ -159,7 +167,7 @@ def test_shift_in_use_cannot_be_deleted_and_assignment(server, ws):
     r = call(server, admin, "POST", f"/shifts/assign/{emp.user_id}", shift_id=shift)
     assert r.status_code == 200 and "Morning" in r.json()["message"]
     call(server, admin, "POST", f"/shifts/assign/{manager.user_id}", shift_id=shift)
-    assert {m["id"] for m in call(server, emp, "GET", f"/shifts/{shift}/employees").json()} == \
+    assert {m["id"] for m in items(call(server, emp, "GET", f"/shifts/{shift}/employees"))} == \
         {emp.user_id, manager.user_id}
     r = call(server, admin, "DELETE", f"/shifts/{shift}")
     assert r.status_code == 409
@@ -198,8 +206,8 @@ def test_holiday_calendar(server, ws):
     r = call(server, admin, "PATCH", f"/holidays/{h['id']}", {"name": "Founders' Day"})
     assert r.status_code == 200 and r.json()["name"] == "Founders' Day"
     assert call(server, admin, "DELETE", f"/holidays/{h['id']}").json() == {"success": True}
-    assert [x["name"] for x in call(server, emp, "GET", "/holidays/active").json()] == ["Old"]
-    assert len(call(server, emp, "GET", "/holidays").json()) == 2
+    assert [x["name"] for x in items(call(server, emp, "GET", "/holidays/active"))] == ["Old"]
+    assert len(items(call(server, emp, "GET", "/holidays"))) == 2
     assert call(server, admin, "DELETE", f"/holidays/{uuid.uuid4()}").status_code == 404
     assert audit_actions(ws["conn"], ws["id"], h["id"]) == [
         "holiday.created", "holiday.updated", "holiday.deactivated"]

@@ -107,8 +107,8 @@ def test_names_and_notes_round_trip_verbatim_as_json(server, db, org, index):
     for path, data, key in writes:
         made = assert_json(api(server, admin, "POST", path, data), 201)
         assert made[key] == data[key] and made["description"] == payload, path
-        listed = assert_json(api(server, admin, "GET", path), 200)
-        got = next(x for x in listed if x["id"] == made["id"])
+        listed = assert_json(api(server, admin, "GET", path, params={"limit": 200}), 200)
+        got = next(x for x in listed["items"] if x["id"] == made["id"])
         assert got[key] == data[key] and got["description"] == payload, path
 
     session = assert_json(api(server, emp, "POST", "/attendance/check-in",
@@ -177,7 +177,8 @@ def test_announcement_content_html_is_sanitised(server, org):
                            {"title": title, "content": MARKDOWN_ATTACKS}), 201)
     assert made["title"] == title
     assert made["content"] == MARKDOWN_ATTACKS
-    for body in (made, assert_json(api(server, admin, "GET", "/announcements/all"), 200)[0]):
+    for body in (made,
+                 assert_json(api(server, admin, "GET", "/announcements/all"), 200)["items"][0]):
         page = body["content_html"]
         assert inspect_html(page) == [], page
         assert "<script" not in page.lower()

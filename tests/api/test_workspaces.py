@@ -64,7 +64,9 @@ def test_create_second_workspace_and_switch(http, server, pg):
     assert lab["name"] == "Navy Lab" and lab["slug"].startswith("navy-lab")
     assert lab["role"] == "admin" and lab["timezone"] == "America/New_York"
     assert lab["is_current"] is False
-    listed = http.get("/api/v1/workspaces", headers=h).json()
+    page = http.get("/api/v1/workspaces", headers=h).json()
+    assert (page["total"], page["limit"], page["offset"]) == (2, 50, 0)
+    listed = page["items"]
     assert {w["id"] for w in listed} == {acct["workspace"]["id"], lab["id"]}
     assert [w["is_current"] for w in listed if w["id"] == acct["workspace"]["id"]] == [True]
     assert "workspace.created" in audit_actions(pg(server.database_url), lab["id"])
@@ -113,10 +115,12 @@ def test_workspace_a_token_cannot_reach_workspace_b(http, server, pg):
     unknown = http.post("/api/v1/workspaces/00000000-0000-4000-8000-000000000000/switch",
                         headers=ha)
     assert unknown.status_code == 404 and unknown.json() == r.json()
-    assert b_ws not in {w["id"] for w in http.get("/api/v1/workspaces", headers=ha).json()}
+    assert b_ws not in {w["id"] for w in
+                        http.get("/api/v1/workspaces", headers=ha).json()["items"]}
     # B's sessions are not A's to see or revoke.
     b_sid = jwt.decode(bob["access_token"], options={"verify_signature": False})["sid"]
-    assert b_sid not in {s["id"] for s in http.get("/api/v1/auth/sessions", headers=ha).json()}
+    assert b_sid not in {s["id"] for s in
+                         http.get("/api/v1/auth/sessions", headers=ha).json()["items"]}
     assert http.delete(f"/api/v1/auth/sessions/{b_sid}", headers=ha).status_code == 404
     # A token claiming workspace B for Alice's own session is refused outright.
     forged = jwt.encode(dict(jwt.decode(alice["access_token"], server.env["APP_SECRET_KEY"],

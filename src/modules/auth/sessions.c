@@ -8,7 +8,8 @@
  * rate-limit verdict and the account's hash, the second records the result
  * (counters, audit, session) in one statement. An unknown e-mail is verified
  * against a dummy hash of the same cost, so it costs the same time as a
- * wrong password, and both answer the same 401.
+ * wrong password, and both answer the same 401. GET /auth/sessions is paged
+ * like GET /users (modules/paging.h).
  */
 #include "modules/auth/auth_module.h"
 
@@ -18,6 +19,7 @@
 #include "core/config.h"
 #include "db/db.h"
 #include "http/validate.h"
+#include "modules/paging.h"
 
 #include <string.h>
 
@@ -28,7 +30,8 @@ WOS_STMT(stmt_login_finish,
 WOS_STMT(stmt_refresh, "SELECT wos_auth_refresh($1, $2, $3::integer, $4, $5, $6)");
 WOS_STMT(stmt_logout, "SELECT wos_auth_logout($1::uuid, $2::uuid, $3::uuid, $4, $5, $6)");
 WOS_STMT(stmt_logout_all, "SELECT wos_auth_logout_all($1::uuid, $2::uuid, $3, $4)");
-WOS_STMT(stmt_sessions, "SELECT wos_auth_sessions($1::uuid, $2::uuid)");
+WOS_STMT(stmt_sessions,
+         "SELECT wos_auth_sessions_page($1::uuid, $2::uuid, $3::integer, $4::integer)");
 WOS_STMT(stmt_session_revoke,
          "SELECT wos_auth_session_revoke($1::uuid, $2::uuid, $3::uuid, $4, $5)");
 WOS_STMT(stmt_permissions,
@@ -189,9 +192,12 @@ int wos_auth_logout_all(struct wos_req *req)
 
 int wos_auth_sessions_list(struct wos_req *req)
 {
-    const char *params[] = {req->who.user_id, req->who.session_id};
+    const char *limit, *offset;
+    if (wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.user_id, req->who.session_id, limit, offset};
     size_t len;
-    const char *json = wos_db_json(req, &stmt_sessions, 2, params, &len);
+    const char *json = wos_db_json(req, &stmt_sessions, 4, params, &len);
     return json ? wos_reply_json(req, 200, json, len) : WOS_OK;
 }
 

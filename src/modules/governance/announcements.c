@@ -6,8 +6,11 @@
  * role), optional department targeting, priority, schedule window. Creating
  * or activating fans out in-app notifications (and e-mail jobs when
  * notify_email) in the same transaction (wos_announcement_fan_out).
+ * GET /announcements and /announcements/all are paged like GET /users
+ * (modules/paging.h); /visible and /active have their own small limit.
  */
 #include "modules/governance/governance.h"
+#include "modules/paging.h"
 #include "modules/users/people.h"
 
 #include "core/common.h"
@@ -26,7 +29,8 @@ WOS_STMT(stmt_visible, "SELECT wos_announcements_visible($1::uuid, $2::uuid, $3:
 WOS_STMT(stmt_active, "SELECT json_build_object('announcements', "
                       "wos_announcements_visible($1::uuid, $2::uuid, false, $3::integer), "
                       "'server_time', wos_utc_text(now()))");
-WOS_STMT(stmt_all, "SELECT wos_announcements_all($1::uuid)");
+WOS_STMT(stmt_page, "SELECT wos_announcements_page($1::uuid, $2::uuid, $3::integer, $4::integer)");
+WOS_STMT(stmt_all, "SELECT wos_announcements_all_page($1::uuid, $2::integer, $3::integer)");
 
 #define MAX_CONTENT 50000
 
@@ -122,7 +126,11 @@ static int visible(struct wos_req *req, const char *include_expired, const char 
 
 int wos_announcements_list(struct wos_req *req)
 {
-    return visible(req, "false", NULL);
+    const char *limit, *offset;
+    if (wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, req->who.user_id, limit, offset};
+    return wos_people_reply_json(req, &stmt_page, 4, params);
 }
 
 int wos_announcements_visible(struct wos_req *req)
@@ -145,6 +153,9 @@ int wos_announcements_active(struct wos_req *req)
 
 int wos_announcements_all(struct wos_req *req)
 {
-    const char *params[] = {req->who.workspace_id};
-    return wos_people_reply_json(req, &stmt_all, 1, params);
+    const char *limit, *offset;
+    if (wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, limit, offset};
+    return wos_people_reply_json(req, &stmt_all, 3, params);
 }

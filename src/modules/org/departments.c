@@ -2,17 +2,20 @@
  * departments.c: departments of the workspace (spec 03 §4). A head must be
  * an active member with a management role; names are unique per workspace
  * regardless of case (409); deleting deactivates, and is refused (409, with
- * the count) while members still belong to the department.
+ * the count) while members still belong to the department. The lists (all,
+ * active, members of one) are paged like GET /users (modules/paging.h).
  */
 #include "modules/org/org.h"
+#include "modules/paging.h"
 #include "modules/users/people.h"
 
 #include "core/common.h"
 #include "http/validate.h"
 
-WOS_STMT(stmt_list, "SELECT wos_departments_list($1::uuid, $2::boolean)");
+WOS_STMT(stmt_list, "SELECT wos_departments_page($1::uuid, $2::boolean, $3::integer, $4::integer)");
 WOS_STMT(stmt_get, WOS_OUTCOME_SQL("wos_department_get($1::uuid, $2::uuid)"));
-WOS_STMT(stmt_members, WOS_OUTCOME_SQL("wos_department_members($1::uuid, $2::uuid)"));
+WOS_STMT(stmt_members, WOS_OUTCOME_SQL("wos_department_members_page($1::uuid, $2::uuid, "
+                                       "$3::integer, $4::integer)"));
 WOS_STMT(stmt_create,
          WOS_OUTCOME_SQL("wos_department_create($1::uuid, $2::uuid, $3::jsonb, $4, $5)"));
 WOS_STMT(stmt_update, WOS_OUTCOME_SQL("wos_department_update($1::uuid, $2::uuid, $3::uuid, "
@@ -24,8 +27,11 @@ WOS_STMT(stmt_delete,
 
 static int list(struct wos_req *req, const char *only_active)
 {
-    const char *params[] = {req->who.workspace_id, only_active};
-    return wos_people_reply_json(req, &stmt_list, 2, params);
+    const char *limit, *offset;
+    if (wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, only_active, limit, offset};
+    return wos_people_reply_json(req, &stmt_list, 4, params);
 }
 
 int wos_departments_list(struct wos_req *req)
@@ -57,7 +63,12 @@ int wos_departments_get(struct wos_req *req)
 
 int wos_departments_members(struct wos_req *req)
 {
-    return by_id(req, &stmt_members);
+    const char *id, *limit, *offset;
+    if (wos_people_path_uuid(req, "id", NOT_FOUND, &id) != WOS_OK ||
+        wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, id, limit, offset};
+    return wos_people_reply_outcome(req, &stmt_members, 4, params);
 }
 
 static const struct wos_field create_fields[] = {

@@ -1,15 +1,19 @@
 /*
  * holidays.c: the workspace's holiday calendar (spec 03 §6). One holiday per
  * date (409 on a second); deleting deactivates. "Upcoming" counts from today
- * in the workspace's timezone unless from_date says otherwise.
+ * in the workspace's timezone unless from_date says otherwise. The full
+ * lists (all, active) are paged like GET /users (modules/paging.h); upcoming
+ * has its own small limit.
  */
 #include "modules/org/org.h"
+#include "modules/paging.h"
 #include "modules/users/people.h"
 
 #include "core/common.h"
 #include "http/validate.h"
 
 WOS_STMT(stmt_list, "SELECT wos_holidays_list($1::uuid, $2, $3::date, $4::integer)");
+WOS_STMT(stmt_page, "SELECT wos_holidays_page($1::uuid, $2::boolean, $3::integer, $4::integer)");
 WOS_STMT(stmt_create, WOS_OUTCOME_SQL("wos_holiday_create($1::uuid, $2::uuid, $3::jsonb, $4, $5)"));
 WOS_STMT(stmt_update, WOS_OUTCOME_SQL("wos_holiday_update($1::uuid, $2::uuid, $3::uuid, "
                                       "$4::jsonb, $5, $6)"));
@@ -23,14 +27,23 @@ static int list(struct wos_req *req, const char *mode, const char *from, const c
     return wos_people_reply_json(req, &stmt_list, 4, params);
 }
 
+static int page(struct wos_req *req, const char *only_active)
+{
+    const char *limit, *offset;
+    if (wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, only_active, limit, offset};
+    return wos_people_reply_json(req, &stmt_page, 4, params);
+}
+
 int wos_holidays_list(struct wos_req *req)
 {
-    return list(req, "all", NULL, NULL);
+    return page(req, "false");
 }
 
 int wos_holidays_active(struct wos_req *req)
 {
-    return list(req, "active", NULL, NULL);
+    return page(req, "true");
 }
 
 int wos_holidays_upcoming(struct wos_req *req)

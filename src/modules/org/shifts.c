@@ -3,17 +3,20 @@
  * shift's IANA timezone; an end earlier than the start crosses midnight, an
  * end equal to the start is refused. Working days are ISO weekday numbers.
  * Deleting deactivates, refused (409, with the count) while members are
- * assigned; assigning sets or clears one member's shift.
+ * assigned; assigning sets or clears one member's shift. The lists (shifts,
+ * members of one) are paged like GET /users (modules/paging.h).
  */
 #include "modules/org/org.h"
+#include "modules/paging.h"
 #include "modules/users/people.h"
 
 #include "core/common.h"
 #include "http/validate.h"
 
-WOS_STMT(stmt_list, "SELECT wos_shifts_list($1::uuid, $2::boolean)");
+WOS_STMT(stmt_list, "SELECT wos_shifts_page($1::uuid, $2::boolean, $3::integer, $4::integer)");
 WOS_STMT(stmt_get, WOS_OUTCOME_SQL("wos_shift_get($1::uuid, $2::uuid)"));
-WOS_STMT(stmt_members, WOS_OUTCOME_SQL("wos_shift_members($1::uuid, $2::uuid)"));
+WOS_STMT(stmt_members, WOS_OUTCOME_SQL("wos_shift_members_page($1::uuid, $2::uuid, "
+                                       "$3::integer, $4::integer)"));
 WOS_STMT(stmt_create, WOS_OUTCOME_SQL("wos_shift_create($1::uuid, $2::uuid, $3::jsonb, $4, $5)"));
 WOS_STMT(stmt_update, WOS_OUTCOME_SQL("wos_shift_update($1::uuid, $2::uuid, $3::uuid, "
                                       "$4::jsonb, $5, $6)"));
@@ -45,11 +48,12 @@ static int working_days_valid(const char *s)
 
 int wos_shifts_list(struct wos_req *req)
 {
-    const char *only_active;
-    if (wos_people_query_bool(req, "only_active", 0, &only_active) != WOS_OK)
+    const char *only_active, *limit, *offset;
+    if (wos_people_query_bool(req, "only_active", 0, &only_active) != WOS_OK ||
+        wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
         return WOS_OK;
-    const char *params[] = {req->who.workspace_id, only_active};
-    return wos_people_reply_json(req, &stmt_list, 2, params);
+    const char *params[] = {req->who.workspace_id, only_active, limit, offset};
+    return wos_people_reply_json(req, &stmt_list, 4, params);
 }
 
 static int by_id(struct wos_req *req, struct wos_stmt *stmt)
@@ -68,7 +72,12 @@ int wos_shifts_get(struct wos_req *req)
 
 int wos_shifts_members(struct wos_req *req)
 {
-    return by_id(req, &stmt_members);
+    const char *id, *limit, *offset;
+    if (wos_people_path_uuid(req, "id", NOT_FOUND, &id) != WOS_OK ||
+        wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.workspace_id, id, limit, offset};
+    return wos_people_reply_outcome(req, &stmt_members, 4, params);
 }
 
 static const struct wos_field create_fields[] = {

@@ -6,7 +6,8 @@
  * Switching keeps the sign-in session but moves it: the session row takes
  * the new workspace (so the old access token, whose ws no longer matches,
  * stops at once), every refresh token of the session is rotated into one
- * new token, and the workspace becomes the user's current one.
+ * new token, and the workspace becomes the user's current one. The list is
+ * paged like GET /users (modules/paging.h).
  */
 #include "modules/workspaces/workspaces.h"
 
@@ -15,10 +16,11 @@
 #include "core/config.h"
 #include "db/db.h"
 #include "http/validate.h"
+#include "modules/paging.h"
 
 #include <string.h>
 
-WOS_STMT(stmt_list, "SELECT wos_workspaces_of($1::uuid, $2::uuid)");
+WOS_STMT(stmt_list, "SELECT wos_workspaces_page($1::uuid, $2::uuid, $3::integer, $4::integer)");
 WOS_STMT(stmt_create,
          "SELECT wos_workspace_new($1::uuid, $2::uuid, $3, $4, $5::integer, $6::integer, $7, $8)");
 WOS_STMT(stmt_switch,
@@ -27,9 +29,12 @@ WOS_STMT(stmt_switch,
 
 int wos_workspaces_list(struct wos_req *req)
 {
-    const char *params[] = {req->who.user_id, req->who.workspace_id};
+    const char *limit, *offset;
+    if (wos_page_query(req, WOS_PAGE_DEFAULT, WOS_PAGE_MAX, &limit, &offset) != WOS_OK)
+        return WOS_OK;
+    const char *params[] = {req->who.user_id, req->who.workspace_id, limit, offset};
     size_t len;
-    const char *json = wos_db_json(req, &stmt_list, 2, params, &len);
+    const char *json = wos_db_json(req, &stmt_list, 4, params, &len);
     return json ? wos_reply_json(req, 200, json, len) : WOS_OK;
 }
 

@@ -4,7 +4,7 @@
 // (sessions, sign out of one or all). Pages set their title with <Page title>.
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { del, get, items, post } from '../lib/api';
+import { PAGE_MAX, del, get, items, post } from '../lib/api';
 import { formatDateTime, hhmmss } from '../lib/format';
 import { useNow } from '../lib/hooks';
 import { navigation, roleLabel, selfPages } from '../lib/roles';
@@ -40,9 +40,7 @@ function useApprovalsCount(enabled: boolean) {
     const load = () => {
       Promise.allSettled([get('/leaves/pending'), get('/attendance/corrections/pending')]).then((rs) => {
         if (stop) return;
-        // paged queues report their total; count it, not the page
-        const size = (d: unknown) => (typeof (d as { total?: unknown })?.total === 'number' ? (d as { total: number }).total : items(d).length);
-        const n = rs.reduce((sum, r) => sum + (r.status === 'fulfilled' ? size(r.value) : 0), 0);
+        const n = rs.reduce((sum, r) => sum + (r.status === 'fulfilled' ? items(r.value).length : 0), 0);
         setCount(n);
       });
     };
@@ -169,7 +167,7 @@ function UserMenu() {
     document.addEventListener('mousedown', close);
     return () => document.removeEventListener('mousedown', close);
   }, []);
-  const loadSessions = () => get<SessionRow[]>('/auth/sessions').then(setSessions, (e) => toast.error(e));
+  const loadSessions = () => get('/auth/sessions', { limit: PAGE_MAX }).then((d) => setSessions(items<SessionRow>(d)), (e) => toast.error(e));
   const initials = (user?.full_name ?? '?').split(/\s+/).map((w) => w[0]).slice(0, 2).join('').toUpperCase();
   return (
     <div className="relative" ref={ref}>

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, REFRESH_KEY, api, humanError, setAccessToken, setSessionExpiredHandler, storedRefreshToken } from './api';
+import { ApiError, PAGE_MAX, REFRESH_KEY, api, getAll, humanError, items, setAccessToken, setSessionExpiredHandler, storedRefreshToken } from './api';
 
 // A Map-backed localStorage and a scripted fetch: the server accepts only the current access
 // token and rotates the refresh token on every use, refusing a reused one (like the C server).
@@ -69,5 +69,53 @@ describe('error messages', () => {
     expect(humanError(new ApiError(409, 'CONFLICT', 'You already have a half-day request for 2026-07-01 (first_half).'))).toMatch(/half-day request/);
     expect(humanError(new ApiError(404, 'NOT_FOUND', ''))).toBe('This item was not found or has been archived.');
     expect(humanError(new TypeError('fetch failed'))).toMatch(/Unable to reach the API server/);
+  });
+});
+
+describe('paged lists', () => {
+  // A server-side list of `total` rows answered as {items, total, limit, offset}, like GET /users.
+  function serve(total: number) {
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      const q = new URL(url, 'http://x').searchParams;
+      asked.push(q.toString());
+      const limit = Number(q.get('limit') ?? 50);
+      const offset = Number(q.get('offset') ?? 0);
+      if (limit > PAGE_MAX) return json(422, { error: { code: 'VALIDATION_ERROR', message: 'Request validation failed.', details: [{ field: 'limit', message: 'Must be an integer between 1 and 200.' }] } });
+      const rows = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({ id: offset + i }));
+      return json(200, { items: rows, total, limit, offset });
+    }));
+    return asked;
+  }
+
+  it('fetches every page at the largest page size, in order', async () => {
+    setAccessToken('A1');
+    const asked = serve(450);
+    const rows = await getAll<{ id: number }>('/departments', { only_active: true });
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 450 }, (_, i) => i));
+    expect(asked).toEqual([
+      'only_active=true&limit=200&offset=0',
+      'only_active=true&limit=200&offset=200',
+      'only_active=true&limit=200&offset=400',
+    ]);
+  });
+  it('asks once for a short list, and once for an empty one', async () => {
+    setAccessToken('A1');
+    const asked = serve(3);
+    expect((await getAll('/shifts')).length).toBe(3);
+    expect(asked.length).toBe(1);
+    serve(0);
+    expect(await getAll('/shifts')).toEqual([]);
+  });
+  it('stops at maxRows however large the list', async () => {
+    setAccessToken('A1');
+    const asked = serve(100000);
+    expect((await getAll('/holidays', {}, 500)).length).toBe(500);
+    expect(asked.length).toBe(3);
+  });
+  it('reads a page or a bare array as rows', () => {
+    expect(items<number>({ items: [1, 2], total: 9, limit: 2, offset: 0 })).toEqual([1, 2]);
+    expect(items<number>([3])).toEqual([3]);
+    expect(items<number>({ announcements: [] })).toEqual([]);
   });
 });

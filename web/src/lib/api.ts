@@ -196,3 +196,22 @@ export function items<T>(data: unknown): T[] {
   }
   return [];
 }
+
+/** The largest page the server gives ({items, total, limit, offset} lists: limit 1..200). */
+export const PAGE_MAX = 200;
+
+/**
+ * Every row of a paged list, PAGE_MAX rows per request, for pickers and admin tables that show
+ * the whole (small) set: departments, shifts, holidays, workspaces. Stops at maxRows, so a list
+ * that grew huge costs a bounded number of requests.
+ */
+export async function getAll<T>(path: string, query: RequestOptions['query'] = {}, maxRows = 2000): Promise<T[]> {
+  const out: T[] = [];
+  for (;;) {
+    const page = await get<unknown>(path, { ...query, limit: PAGE_MAX, offset: out.length });
+    const rows = items<T>(page);
+    out.push(...rows);
+    const total = page && typeof page === 'object' && 'total' in page ? Number((page as { total: unknown }).total) : out.length;
+    if (rows.length === 0 || out.length >= total || out.length >= maxRows) return out.slice(0, maxRows);
+  }
+}

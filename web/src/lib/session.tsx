@@ -3,7 +3,7 @@
 // /users/me, /workspaces and /auth/me/permissions; a failed refresh leaves the app signed out.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
-  api, clearTokens, get, post, refreshSession, setSessionExpiredHandler, storedRefreshToken,
+  api, clearTokens, get, getAll, post, refreshSession, setSessionExpiredHandler, storedRefreshToken,
   storeTokens, type TokenPair,
 } from './api';
 
@@ -56,7 +56,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const reload = useCallback(async () => {
     const [me, wss, perms] = await Promise.all([
       get<User>('/users/me'),
-      get<Workspace[]>('/workspaces'),
+      getAll<Workspace>('/workspaces'),
       get<{ permissions: string[] }>('/auth/me/permissions'),
     ]);
     setUser(me);
@@ -95,7 +95,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setWorkspaces([resp.workspace]);
     setPermissions(resp.permissions ?? []);
     setState('signed-in');
-    get<Workspace[]>('/workspaces').then(setWorkspaces).catch(() => undefined);
+    getAll<Workspace>('/workspaces').then(setWorkspaces).catch(() => undefined);
   }, []);
 
   const login = useCallback(async (email: string, password: string) => {

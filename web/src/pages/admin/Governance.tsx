@@ -216,7 +216,7 @@ export function DeadJobsPage() {
   const { tz } = useSession();
   const toast = useToast();
   const [status, setStatus] = useState('dead');
-  const st = useLoad(() => get<{ items: Job[]; total: number }>('/admin/jobs', { status, page_size: 100 }), [status]);
+  const st = useLoad(() => get<{ items: Job[]; total: number }>('/admin/jobs', { status, limit: 100 }), [status]);
   return (
     <Page title="Background jobs">
       <Card title={status === 'dead' ? 'Dead jobs' : humanize(status) + ' jobs'} actions={<SelectField label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>

@@ -2,7 +2,7 @@
 // sends an invitation e-mail), edit role / department / shift / manager / designation,
 // suspend, reactivate and deactivate (confirmed, red). Pickers show names, never ids.
 import { useMemo, useState } from 'react';
-import { del, get, items, patch, post } from '../../lib/api';
+import { del, get, getAll, items, patch, post } from '../../lib/api';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { useLoad } from '../../lib/hooks';
 import { ROLE_ORDER, roleLabel } from '../../lib/roles';
@@ -19,8 +19,8 @@ interface Shift { id: string; name: string; timing?: string; is_active: boolean 
 export function useOrgLists() {
   return useLoad(async () => {
     const [departments, shifts, members] = await Promise.all([
-      get('/departments').then((d) => items<Dept>(d)),
-      get('/shifts').then((d) => items<Shift>(d)),
+      getAll<Dept>('/departments'),
+      getAll<Shift>('/shifts'),
       get('/users', { limit: 200 }).then((d) => items<Member>(d).filter((m) => m.status === 'active' || m.status === 'invited')),
     ]);
     return { departments, shifts, members };

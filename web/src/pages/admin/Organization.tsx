@@ -5,7 +5,7 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { Marked } from 'marked';
-import { del, get, items, patch, post } from '../../lib/api';
+import { del, get, getAll, items, patch, post } from '../../lib/api';
 import { formatDate, formatDateTime, utcToZonedInput, zonedToUtc } from '../../lib/format';
 import { useLoad } from '../../lib/hooks';
 import { ROLE_ORDER, roleLabel } from '../../lib/roles';
@@ -40,7 +40,7 @@ export function OrganizationPage({ initialTab }: { initialTab?: string }) {
 
 function Departments() {
   const toast = useToast();
-  const st = useLoad(() => get('/departments').then((d) => items<Dept>(d)), []);
+  const st = useLoad(() => getAll<Dept>('/departments'), []);
   const people = useLoad(() => get('/users', { status: 'active', limit: 200 }).then((d) => items<Member>(d)), []);
   const [edit, setEdit] = useState<Dept | 'new' | null>(null);
   const [f, setF] = useState({ name: '', description: '', head_id: '' });
@@ -100,7 +100,7 @@ const blankShift: ShiftForm & { description: string; timezone: string } = { name
 function Shifts() {
   const toast = useToast();
   const { tz } = useSession();
-  const st = useLoad(() => get('/shifts').then((d) => items<Shift>(d)), []);
+  const st = useLoad(() => getAll<Shift>('/shifts'), []);
   const [edit, setEdit] = useState<Shift | 'new' | null>(null);
   const [f, setF] = useState(blankShift);
   const [busy, setBusy] = useState(false);
@@ -172,7 +172,7 @@ function Shifts() {
 
 function Holidays() {
   const toast = useToast();
-  const st = useLoad(() => get('/holidays').then((d) => items<Holiday>(d)), []);
+  const st = useLoad(() => getAll<Holiday>('/holidays'), []);
   const [edit, setEdit] = useState<Holiday | 'new' | null>(null);
   const [f, setF] = useState({ name: '', holiday_date: '', description: '' });
   const [busy, setBusy] = useState(false);
@@ -231,8 +231,8 @@ const blankAnn: AnnForm = { title: '', content: '', audience: 'all', target_depa
 function Announcements() {
   const toast = useToast();
   const { tz } = useSession();
-  const st = useLoad(() => get('/announcements/all').then((d) => items<Announcement>(d)), []);
-  const depts = useLoad(() => get('/departments', { only_active: true }).then((d) => items<Dept>(d)), []);
+  const st = useLoad(() => getAll<Announcement>('/announcements/all'), []);
+  const depts = useLoad(() => getAll<Dept>('/departments', { only_active: true }), []);
   const [edit, setEdit] = useState<Announcement | 'new' | null>(null);
   const [f, setF] = useState<AnnForm>(blankAnn);
   const [busy, setBusy] = useState(false);

@@ -59,7 +59,7 @@ export function UpcomingHolidays() {
 }
 
 export function ActiveAnnouncements() {
-  const st = useLoad(() => get('/announcements/active', { limit: 5 }).then((d) => items<Announcement>(d)), []);
+  const st = useLoad(() => get<{ announcements: Announcement[] }>('/announcements/active', { limit: 5 }).then((d) => d.announcements ?? []), []);
   return (
     <Card title="Announcements">
       <Loadable state={st} skeleton={<SkeletonRows rows={2} cols={1} />}>
