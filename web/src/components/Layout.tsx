@@ -40,7 +40,9 @@ function useApprovalsCount(enabled: boolean) {
     const load = () => {
       Promise.allSettled([get('/leaves/pending'), get('/attendance/corrections/pending')]).then((rs) => {
         if (stop) return;
-        const n = rs.reduce((sum, r) => sum + (r.status === 'fulfilled' ? items(r.value).length : 0), 0);
+        // paged queues report their total; count it, not the page
+        const size = (d: unknown) => (typeof (d as { total?: unknown })?.total === 'number' ? (d as { total: number }).total : items(d).length);
+        const n = rs.reduce((sum, r) => sum + (r.status === 'fulfilled' ? size(r.value) : 0), 0);
         setCount(n);
       });
     };
