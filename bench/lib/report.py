@@ -192,7 +192,9 @@ def explain(ep, results):
 
 def render(results):
     f = results["facts"]
-    out = [f"# Benchmark results ({'QUICK subset' if results['quick'] else 'full run'})", "",
+    kind = ("QUICK subset" if results["quick"] else
+            f"partial run: {results['partial']}" if results.get("partial") else "full run")
+    out = [f"# Benchmark results ({kind})", "",
            f"- date: {f['date']}; commit `{f['commit']}`; machine: {f['cores']} cores,"
            f" {f['mem_gib']:.0f} GiB, {f['cpu_model']}",
            f"- load average before / after: {f['load_before']} / {f.get('load_after', '–')}"
