@@ -521,6 +521,7 @@ static int listen_socket(const struct wos_config *cfg)
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->app_port)};
     if (inet_pton(AF_INET, cfg->app_host, &addr.sin_addr) != 1) {
         wos_log(NULL, WOS_LOG_ERROR, "APP_HOST %s is not an IPv4 address", cfg->app_host);
+        errno = EINVAL;
         return -1;
     }
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
@@ -528,7 +529,9 @@ static int listen_socket(const struct wos_config *cfg)
         return -1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
         bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 1024) != 0) {
+        int saved = errno; /* the reason is logged by the caller */
         close(fd);
+        errno = saved;
         return -1;
     }
     return fd;
@@ -545,11 +548,12 @@ static void *accept_loop(void *arg)
         if (fd < 0) {
             if (atomic_load(&l->stopping))
                 break;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                if (!warned++)
-                    wos_log(NULL, WOS_LOG_WARN, "accept: %s (retrying)", strerror(errno));
-                usleep(10 * 1000);
-            }
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue; /* the peer gave up while queued: next one */
+            /* out of descriptors or memory, or anything unexpected: never spin on it */
+            if (!warned++)
+                wos_log(NULL, WOS_LOG_WARN, "accept: %s (retrying)", strerror(errno));
+            usleep(10 * 1000);
             continue;
         }
         warned = 0;
@@ -641,8 +645,8 @@ int wos_serve_main(int argc, char **argv)
     wos_redis_init(cfg->redis_url);
     struct listener l = {.fd = -1};
     if (listener_start(&l, cfg) != WOS_OK) {
-        wos_log(NULL, WOS_LOG_ERROR, "could not listen on %s:%ld", cfg->app_host,
-                (long)cfg->app_port);
+        wos_log(NULL, WOS_LOG_ERROR, "could not listen on %s:%ld: %s", cfg->app_host,
+                (long)cfg->app_port, strerror(errno));
         return 1;
     }
     wos_log(NULL, WOS_LOG_INFO, "listening on http://%s:%ld (%ld threads)", cfg->app_host,
