@@ -5,16 +5,26 @@
  * still lacks, the pending authentication check, a deferred BEGIN and the
  * statement itself are sent together, followed by one Sync. PostgreSQL
  * skips everything after a failed command up to the Sync, so a statement
- * never runs for a caller whose check failed.
+ * never runs for a caller whose check failed. PREPAREs go first: they only
+ * parse our own SQL, and later batches may count on them.
  *
- * Liveness: before the first statement of a request the socket is polled;
- * a server that restarted has closed it, so the connection is reopened
- * instead of failing the request. While the server is down, connection
+ * The connection stays in pipeline mode and non-blocking, and it is shared
+ * by the requests of its thread: each sends its batch and parks its fiber
+ * (core/fiber.h) while the thread's event loop serves other connections.
+ * Batches are answered in the order they were sent, so several requests'
+ * statements travel and run back to back. A request that opens a
+ * transaction owns the connection until it ends it: the others wait before
+ * sending. Outside a fiber a call waits for its results in poll(2).
+ *
+ * Liveness: the event loop watches the socket (wos_db_poll_fd); a server
+ * that restarted closes it, the connection is dropped, and the next request
+ * reconnects instead of failing. While the server is down, connection
  * attempts are spaced out and requests answer 503 at once.
  */
 #include "db/db.h"
 #include "auth/auth.h"
 #include "core/config.h"
+#include "core/fiber.h"
 #include "core/log.h"
 #include "core/torture.h"
 
@@ -23,18 +33,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 
 #define RETRY_INTERVAL_MS 250
 #define MAX_STEPS 6
 
+/* One command of a pipelined batch. */
+struct step {
+    enum { STEP_PREPARE, STEP_EXEC } kind;
+    struct wos_stmt *stmt;
+    int n;
+    const char *const *params;
+    PGresult *res;
+};
+
+/* A batch sent and waiting for its results (it lives on its caller's stack). */
+struct batch {
+    struct step *steps;
+    int count;
+    int next;                  /* the step whose result comes next */
+    enum { AWAIT_RESULT, AWAIT_END, AWAIT_SYNC } phase;
+    int done, lost;            /* lost: the connection died first */
+    struct wos_fiber *waiter;  /* NULL when the caller polls */
+    struct batch *next_batch;
+};
+
+/* A request waiting for another's transaction to end (on its own stack). */
+struct tx_waiter {
+    struct wos_fiber *fiber;
+    struct tx_waiter *next;
+};
+
 struct thread_db {
     PGconn *pg;
-    unsigned char *prepared; /* prepared[id] != 0 when statement id is prepared here */
+    unsigned generation; /* bumped on every new connection */
+    unsigned char *prepared; /* prepared[id] != 0 when statement id is prepared (or sent) here */
     int prepared_cap;
     long long last_failure_ms;
     struct wos_req *tx_owner; /* request holding an open transaction */
     int tx_begin_pending;
+    struct batch *head, *tail; /* in flight, in the order sent */
+    int want_write;            /* libpq still holds output */
+    struct tx_waiter *tx_waiters;
 };
 
 static _Thread_local struct thread_db tdb;
@@ -44,6 +85,8 @@ static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
 WOS_STMT(stmt_begin, "BEGIN");
 WOS_STMT(stmt_commit, "COMMIT");
+WOS_STMT(stmt_rollback, "ROLLBACK");
+WOS_STMT(stmt_ping, "SELECT 1");
 
 static long long now_ms(void)
 {
@@ -83,57 +126,59 @@ static void make_exit_key(void)
     pthread_key_create(&exit_key, thread_exit);
 }
 
+static void wake_tx_waiters(void)
+{
+    struct tx_waiter *w = tdb.tx_waiters;
+    tdb.tx_waiters = NULL;
+    for (; w; w = w->next)
+        wos_fiber_wake(w->fiber);
+}
+
+static void release_tx(void)
+{
+    tdb.tx_owner = NULL;
+    tdb.tx_begin_pending = 0;
+    wake_tx_waiters();
+}
+
+/* Every batch in flight ends as lost; their callers answer 503. */
 static void drop_connection(void)
 {
     PQfinish(tdb.pg);
     tdb.pg = NULL;
     memset(tdb.prepared, 0, (size_t)tdb.prepared_cap);
-    tdb.tx_owner = NULL;
-    tdb.tx_begin_pending = 0;
+    tdb.want_write = 0;
+    for (struct batch *b = tdb.head, *next; b; b = next) {
+        next = b->next_batch;
+        b->lost = b->done = 1;
+        wos_fiber_wake(b->waiter);
+    }
+    tdb.head = tdb.tail = NULL;
+    release_tx();
 }
 
-/*
- * True when the server has closed or is closing our idle connection. A
- * restarted server first sends "terminating connection" and then closes
- * the socket; the hang-up flag is the reliable signal, and draining the
- * input catches the rest.
- */
-static int connection_went_away(void)
+static PGconn *open_connection(void)
 {
-    if (PQstatus(tdb.pg) != CONNECTION_OK)
-        return 1;
-    struct pollfd p = {.fd = PQsocket(tdb.pg), .events = POLLIN | POLLRDHUP};
-    for (int i = 0; i < 4; i++) {
-        if (poll(&p, 1, 0) <= 0)
-            return 0;
-        if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
-            return 1;
-        if (!PQconsumeInput(tdb.pg) || PQstatus(tdb.pg) != CONNECTION_OK)
-            return 1;
-        PGnotify *n;
-        while ((n = PQnotifies(tdb.pg)))
-            PQfreemem(n);
-        PGresult *stray;
-        while (!PQisBusy(tdb.pg) && (stray = PQgetResult(tdb.pg))) {
-            /* an unsolicited error (e.g. FATAL before the close) means the session is over */
-            int fatal = PQresultStatus(stray) == PGRES_FATAL_ERROR;
-            PQclear(stray);
-            if (fatal)
-                return 1;
-        }
+    PGconn *pg = wos_db_connect(wos_cfg()->database_url, "wos-serve");
+    if (!pg)
+        return NULL;
+    if (PQsetnonblocking(pg, 1) != 0 || !PQenterPipelineMode(pg)) {
+        wos_log(NULL, WOS_LOG_WARN, "database connection: pipeline mode refused");
+        PQfinish(pg);
+        return NULL;
     }
-    return 0;
+    return pg;
 }
 
 PGconn *wos_db_conn(void)
 {
-    if (tdb.pg && !tdb.tx_owner && connection_went_away())
+    if (tdb.pg && PQstatus(tdb.pg) != CONNECTION_OK && !tdb.head)
         drop_connection();
     if (tdb.pg)
         return tdb.pg;
     if (tdb.last_failure_ms && now_ms() - tdb.last_failure_ms < RETRY_INTERVAL_MS)
         return NULL;
-    tdb.pg = wos_db_connect(wos_cfg()->database_url, "wos-serve");
+    tdb.pg = open_connection();
     if (!tdb.pg) {
         tdb.last_failure_ms = now_ms();
         return NULL;
@@ -141,6 +186,7 @@ PGconn *wos_db_conn(void)
     pthread_once(&exit_key_once, make_exit_key);
     pthread_setspecific(exit_key, &tdb);
     tdb.last_failure_ms = 0;
+    tdb.generation++;
     return tdb.pg;
 }
 
@@ -162,30 +208,23 @@ static int is_prepared(int id)
     return id < tdb.prepared_cap && tdb.prepared[id];
 }
 
-static void mark_prepared(int id)
+static void set_prepared(int id, unsigned char value)
 {
     if (id >= tdb.prepared_cap) {
+        if (!value)
+            return;
         int cap = tdb.prepared_cap ? tdb.prepared_cap : 64;
         while (cap <= id)
             cap *= 2;
         unsigned char *p = realloc(tdb.prepared, (size_t)cap);
         if (!p)
-            return;
+            return; /* not remembered: it is prepared again, and that fails loudly */
         memset(p + tdb.prepared_cap, 0, (size_t)(cap - tdb.prepared_cap));
         tdb.prepared = p;
         tdb.prepared_cap = cap;
     }
-    tdb.prepared[id] = 1;
+    tdb.prepared[id] = value;
 }
-
-/* One command of a pipelined batch. */
-struct step {
-    enum { STEP_PREPARE, STEP_EXEC } kind;
-    struct wos_stmt *stmt;
-    int n;
-    const char *const *params;
-    PGresult *res;
-};
 
 static int send_step(PGconn *pg, struct step *s)
 {
@@ -196,40 +235,169 @@ static int send_step(PGconn *pg, struct step *s)
     return PQsendQueryPrepared(pg, name, s->n, s->params, NULL, NULL, 0);
 }
 
-static void add_exec(struct step *steps, int *count, struct wos_stmt *stmt, int n,
-                     const char *const *params)
+/*
+ * Lays out a batch: the PREPAREs its statements still need, then the
+ * statements in order. A PREPARE counts as done once it is sent, so batches
+ * sent after it (by other requests) use it; it comes first so that a failed
+ * statement cannot make PostgreSQL skip it. Returns the index of the first
+ * statement.
+ */
+static int plan_batch(struct step *steps, int *count, const struct step *execs, int n_exec)
 {
-    if (!is_prepared(stmt_id(stmt)))
-        steps[(*count)++] = (struct step){.kind = STEP_PREPARE, .stmt = stmt};
-    steps[(*count)++] = (struct step){.kind = STEP_EXEC, .stmt = stmt, .n = n, .params = params};
+    *count = 0;
+    for (int i = 0; i < n_exec; i++) {
+        int id = stmt_id(execs[i].stmt);
+        if (is_prepared(id))
+            continue;
+        steps[(*count)++] = (struct step){.kind = STEP_PREPARE, .stmt = execs[i].stmt};
+        set_prepared(id, 1);
+    }
+    int first = *count;
+    for (int i = 0; i < n_exec; i++)
+        steps[(*count)++] = execs[i];
+    return first;
 }
 
-/* Sends all steps with one Sync and collects one result per step. WOS_ERROR on I/O failure. */
+static int flush_output(void)
+{
+    int rc = PQflush(tdb.pg);
+    tdb.want_write = rc == 1;
+    return rc < 0 ? WOS_ERROR : WOS_OK;
+}
+
+/* Hands the results that have arrived to their batches, in order. */
+static void deliver_results(void)
+{
+    int idle_nulls = 0;
+    while (tdb.head && tdb.pg && !PQisBusy(tdb.pg)) {
+        struct batch *b = tdb.head;
+        PGresult *r = PQgetResult(tdb.pg);
+        if (b->phase == AWAIT_SYNC) {
+            int synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+            PQclear(r);
+            if (!synced) {
+                wos_log(NULL, WOS_LOG_WARN, "database pipeline out of step");
+                drop_connection();
+                return;
+            }
+            tdb.head = b->next_batch;
+            if (!tdb.head)
+                tdb.tail = NULL;
+            b->done = 1;
+            wos_fiber_wake(b->waiter);
+        } else if (b->phase == AWAIT_RESULT) {
+            if (!r) {
+                /* libpq ends a command's results with one NULL before it moves on; a second means it lost track */
+                if (++idle_nulls > 1) {
+                    wos_log(NULL, WOS_LOG_WARN, "database pipeline out of step");
+                    drop_connection();
+                    return;
+                }
+                continue;
+            }
+            idle_nulls = 0;
+            b->steps[b->next].res = r;
+            b->phase = AWAIT_END;
+        } else if (r) {
+            PQclear(r); /* a second result for one command: not ours to keep */
+        } else {
+            b->next++;
+            b->phase = b->next < b->count ? AWAIT_RESULT : AWAIT_SYNC;
+        }
+    }
+}
+
+int wos_db_poll_fd(unsigned *events, unsigned *generation)
+{
+    *generation = tdb.generation;
+    if (!tdb.pg)
+        return -1;
+    *events = EPOLLIN | EPOLLRDHUP | (tdb.want_write ? EPOLLOUT : 0u);
+    return PQsocket(tdb.pg);
+}
+
+/*
+ * The socket is ready: sends what libpq still holds, reads what arrived and
+ * wakes the requests whose results are complete. A connection the server
+ * closed is dropped here, so the next request reconnects.
+ */
+void wos_db_poll_ready(unsigned events)
+{
+    if (!tdb.pg)
+        return;
+    if ((events & EPOLLOUT) && flush_output() != WOS_OK) {
+        drop_connection();
+        return;
+    }
+    if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+        return;
+    if (!PQconsumeInput(tdb.pg) || PQstatus(tdb.pg) != CONNECTION_OK) {
+        if (tdb.head)
+            wos_log(NULL, WOS_LOG_WARN, "database connection lost");
+        drop_connection();
+        return;
+    }
+    PGnotify *n;
+    while ((n = PQnotifies(tdb.pg)))
+        PQfreemem(n);
+    deliver_results();
+    if (tdb.pg && !tdb.head && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+        drop_connection(); /* idle and hung up: the server is gone */
+}
+
+/* Waits for b's results: parks the fiber, or polls when there is none. */
+static void await_batch(struct batch *b)
+{
+    while (!b->done) {
+        if (b->waiter) {
+            wos_fiber_park();
+            continue;
+        }
+        struct pollfd p = {.fd = PQsocket(tdb.pg), .events = POLLIN | (tdb.want_write ? POLLOUT : 0)};
+        if (poll(&p, 1, -1) < 0)
+            continue;
+        unsigned ev = (p.revents & POLLIN ? EPOLLIN : 0u) | (p.revents & POLLOUT ? EPOLLOUT : 0u) |
+                      (p.revents & (POLLHUP | POLLERR | POLLNVAL) ? EPOLLHUP : 0u);
+        wos_db_poll_ready(ev);
+    }
+}
+
+/* Sends all steps with one Sync and waits for one result per step. WOS_ERROR when the connection failed. */
 static int run_pipeline(PGconn *pg, struct step *steps, int count)
 {
-    if (!PQenterPipelineMode(pg))
-        return WOS_ERROR;
+    struct batch b = {.steps = steps, .count = count, .waiter = wos_fiber_current()};
     int ok = 1;
     for (int i = 0; i < count && ok; i++)
         ok = send_step(pg, &steps[i]);
-    ok = ok && PQpipelineSync(pg);
-    for (int i = 0; i < count && ok; i++) {
-        steps[i].res = PQgetResult(pg);
-        if (!steps[i].res) {
-            ok = 0;
-            break;
-        }
-        PGresult *extra;
-        while ((extra = PQgetResult(pg)))
-            PQclear(extra);
-    }
-    if (ok) {
-        PGresult *sync = PQgetResult(pg);
-        ok = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-        PQclear(sync);
-    }
-    if (!ok || !PQexitPipelineMode(pg))
+    ok = ok && PQpipelineSync(pg) && flush_output() == WOS_OK;
+    if (!ok) {
+        drop_connection();
         return WOS_ERROR;
+    }
+    if (tdb.tail)
+        tdb.tail->next_batch = &b;
+    else
+        tdb.head = &b;
+    tdb.tail = &b;
+    await_batch(&b);
+    return b.lost ? WOS_ERROR : WOS_OK;
+}
+
+/*
+ * Waits while another request of this thread holds a transaction on the
+ * connection. WOS_ERROR when waiting is impossible (no fiber to park).
+ */
+static int await_connection(struct wos_req *req)
+{
+    while (tdb.tx_owner && tdb.tx_owner != req) {
+        struct tx_waiter self = {.fiber = wos_fiber_current(), .next = tdb.tx_waiters};
+        if (!self.fiber) {
+            wos_log(req, WOS_LOG_ERROR, "connection busy with another request's transaction");
+            return WOS_ERROR;
+        }
+        tdb.tx_waiters = &self; /* woken in any order: each checks again */
+        wos_fiber_park();
+    }
     return WOS_OK;
 }
 
@@ -276,9 +444,8 @@ static PGresult *unavailable(struct wos_req *req, unsigned flags, struct wos_db_
 }
 
 /*
- * Marks the prepares that succeeded; returns the first one that failed, if
- * any. A prepare PostgreSQL skipped (the pipeline aborted after a failed
- * authentication check) is neither: it simply runs again next time.
+ * Forgets the prepares that did not succeed (so the next batch sends them
+ * again); returns the first one that failed, if any.
  */
 static const struct step *check_prepares(const struct step *steps, int count)
 {
@@ -288,8 +455,9 @@ static const struct step *check_prepares(const struct step *steps, int count)
             continue;
         ExecStatusType st = PQresultStatus(steps[i].res);
         if (st == PGRES_COMMAND_OK)
-            mark_prepared(stmt_id(steps[i].stmt));
-        else if (st != PGRES_PIPELINE_ABORTED && !failed)
+            continue;
+        set_prepared(stmt_id(steps[i].stmt), 0);
+        if (st != PGRES_PIPELINE_ABORTED && !failed)
             failed = &steps[i];
     }
     return failed;
@@ -300,35 +468,46 @@ PGresult *wos_db_exec_opt(struct wos_req *req, struct wos_stmt *stmt, int n,
 {
     if (req->replied)
         return NULL;
+    if (await_connection(req) != WOS_OK) {
+        wos_reply_internal(req, "database connection busy");
+        return NULL;
+    }
     PGconn *pg = wos_torture_fail(WOS_TORTURE_DB) ? NULL : wos_db_conn();
     if (!pg)
         return unavailable(req, flags, err);
 
-    struct step steps[MAX_STEPS];
-    int count = 0, auth_at = -1, begin_at = -1;
+    struct step execs[3], steps[MAX_STEPS];
+    int n_exec = 0, count = 0, auth_at = -1, begin_at = -1;
     const char *auth_params[8];
     if (req->auth == WOS_AUTH_PENDING) {
-        int an = wos_auth_principal_params(req, auth_params);
-        add_exec(steps, &count, &wos_auth_principal_stmt, an, auth_params);
-        auth_at = count - 1;
+        auth_at = n_exec;
+        execs[n_exec++] = (struct step){.kind = STEP_EXEC,
+                                        .stmt = &wos_auth_principal_stmt,
+                                        .n = wos_auth_principal_params(req, auth_params),
+                                        .params = auth_params};
     }
     if (tdb.tx_owner == req && tdb.tx_begin_pending) {
-        add_exec(steps, &count, &stmt_begin, 0, NULL);
-        begin_at = count - 1;
+        begin_at = n_exec;
+        execs[n_exec++] = (struct step){.kind = STEP_EXEC, .stmt = &stmt_begin};
         tdb.tx_begin_pending = 0;
     }
-    add_exec(steps, &count, stmt, n, params);
+    execs[n_exec++] = (struct step){.kind = STEP_EXEC, .stmt = stmt, .n = n, .params = params};
+    int first = plan_batch(steps, &count, execs, n_exec);
     int main_at = count - 1;
+    if (auth_at >= 0)
+        auth_at += first;
+    if (begin_at >= 0)
+        begin_at += first;
 
     if (run_pipeline(pg, steps, count) != WOS_OK) {
         free_results(steps, count, NULL);
         wos_log(req, WOS_LOG_WARN, "database connection lost");
-        drop_connection();
         return unavailable(req, flags, err);
     }
     const struct step *bad_prepare = check_prepares(steps, count);
-    if (begin_at >= 0 && PQresultStatus(steps[begin_at].res) != PGRES_COMMAND_OK)
-        tdb.tx_owner = NULL;
+    if (begin_at >= 0 && PQresultStatus(steps[begin_at].res) != PGRES_COMMAND_OK &&
+        tdb.tx_owner == req)
+        release_tx();
     if (auth_at >= 0 && wos_auth_principal_result(req, steps[auth_at].res) != WOS_OK) {
         free_results(steps, count, NULL);
         return NULL; /* 401/403 queued */
@@ -386,9 +565,28 @@ const char *wos_db_json(struct wos_req *req, struct wos_stmt *stmt, int n,
     return PQgetvalue(res, 0, 0);
 }
 
+/* One statement without parameters, outside any request's checks. 1 when it succeeded. */
+static int run_plain(struct wos_stmt *stmt)
+{
+    PGconn *pg = wos_db_conn();
+    if (!pg)
+        return 0;
+    struct step exec = {.kind = STEP_EXEC, .stmt = stmt}, steps[2];
+    int count = 0;
+    plan_batch(steps, &count, &exec, 1);
+    if (run_pipeline(pg, steps, count) != WOS_OK) {
+        free_results(steps, count, NULL);
+        return 0;
+    }
+    check_prepares(steps, count);
+    int ok = result_ok(steps[count - 1].res);
+    free_results(steps, count, NULL);
+    return ok;
+}
+
 int wos_db_begin(struct wos_req *req)
 {
-    if (tdb.tx_owner)
+    if (tdb.tx_owner == req || await_connection(req) != WOS_OK)
         return WOS_ERROR;
     tdb.tx_owner = req;
     tdb.tx_begin_pending = 1;
@@ -400,12 +598,12 @@ int wos_db_commit(struct wos_req *req)
     if (tdb.tx_owner != req)
         return WOS_ERROR;
     if (tdb.tx_begin_pending) { /* nothing ran inside it */
-        tdb.tx_owner = NULL;
-        tdb.tx_begin_pending = 0;
+        release_tx();
         return WOS_OK;
     }
     PGresult *res = wos_db_exec(req, &stmt_commit, 0, NULL);
-    tdb.tx_owner = NULL;
+    if (tdb.tx_owner == req)
+        release_tx();
     return res ? WOS_OK : WOS_ERROR;
 }
 
@@ -413,11 +611,10 @@ void wos_db_rollback(struct wos_req *req)
 {
     if (tdb.tx_owner != req)
         return;
-    int started = !tdb.tx_begin_pending;
-    tdb.tx_owner = NULL;
-    tdb.tx_begin_pending = 0;
-    if (started && tdb.pg)
-        PQclear(PQexec(tdb.pg, "ROLLBACK"));
+    if (!tdb.tx_begin_pending && tdb.pg)
+        run_plain(&stmt_rollback); /* sent before any other request's statement */
+    if (tdb.tx_owner == req)
+        release_tx();
 }
 
 void wos_db_request_done(struct wos_req *req)
@@ -427,13 +624,5 @@ void wos_db_request_done(struct wos_req *req)
 
 int wos_db_ping(void)
 {
-    PGconn *pg = wos_db_conn();
-    if (!pg)
-        return 0;
-    PGresult *r = PQexec(pg, "SELECT 1");
-    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-    PQclear(r);
-    if (!ok && PQstatus(pg) != CONNECTION_OK)
-        drop_connection();
-    return ok;
+    return tdb.tx_owner ? 1 : run_plain(&stmt_ping);
 }

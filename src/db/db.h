@@ -63,6 +63,14 @@ void wos_db_rollback(struct wos_req *req);
 
 /* Called when a request completes: rolls back a forgotten transaction. */
 void wos_db_request_done(struct wos_req *req);
+/*
+ * For the thread's event loop: the socket to watch (-1 when there is no
+ * connection), the epoll events wanted, and a number that changes whenever
+ * the connection is replaced (the socket must be registered again).
+ */
+int wos_db_poll_fd(unsigned *events, unsigned *generation);
+/* The socket reported these epoll events: flush, read, wake the requests whose results are in. */
+void wos_db_poll_ready(unsigned events);
 /* The thread's connection (connecting if needed), or NULL when the database is down. */
 PGconn *wos_db_conn(void);
 /* "ok" / "down" with one round trip, for health. */

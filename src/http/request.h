@@ -75,6 +75,9 @@ struct wos_req {
     unsigned status;
     size_t response_bytes;
     int replied;
+    int suspended;                    /* parked on its fiber: libmicrohttpd waits for it */
+    struct MHD_Response *deferred;    /* the reply of a suspended request, queued on resume */
+    unsigned deferred_status;
     struct timespec started;
 };
 

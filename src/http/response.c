@@ -91,12 +91,32 @@ int wos_http_queue(struct wos_req *req, unsigned status, struct MHD_Response *r,
         return WOS_ERROR;
     }
     add_common_headers(req, r);
-    MHD_queue_response(req->conn, status, r);
-    MHD_destroy_response(r);
+    if (req->suspended) {
+        req->deferred = r;
+        req->deferred_status = status;
+    } else {
+        MHD_queue_response(req->conn, status, r);
+        MHD_destroy_response(r);
+    }
     req->status = status;
     req->response_bytes = bytes;
     req->replied = 1;
     return WOS_OK;
+}
+
+void wos_http_queue_deferred(struct wos_req *req)
+{
+    if (!req->deferred)
+        return;
+    MHD_queue_response(req->conn, req->deferred_status, req->deferred);
+    wos_http_drop_deferred(req);
+}
+
+void wos_http_drop_deferred(struct wos_req *req)
+{
+    if (req->deferred)
+        MHD_destroy_response(req->deferred);
+    req->deferred = NULL;
 }
 
 static int queue_bytes(struct wos_req *req, unsigned status, const char *type, const char *data,

@@ -5,6 +5,15 @@
  * dispatches. The arena is freed in the completion callback, after the
  * response has been sent, which is also where the access log line is written.
  *
+ * Threads: HTTP_THREADS event loops, each with its own libmicrohttpd daemon
+ * (external epoll) and its own PostgreSQL connection, plus one accepting
+ * thread that hands connections to the loops in turn. A request's handler
+ * runs on a fiber (core/fiber.h): when it waits for PostgreSQL the
+ * connection is suspended and the loop serves other connections; the
+ * statements of several requests travel to PostgreSQL back to back on the
+ * loop's connection (db/db.c). When the fiber ends, its reply is queued and
+ * the connection resumed.
+ *
  * Shutdown: SIGTERM/SIGINT are taken by sigwait in the main thread; the
  * accepting thread stops and the listening socket is closed first (new
  * connections are refused), in-flight requests get a bounded time to
@@ -13,6 +22,7 @@
 #include "http/server.h"
 #include "auth/auth.h"
 #include "core/config.h"
+#include "core/fiber.h"
 #include "core/log.h"
 #include "core/torture.h"
 #include "db/db.h"
@@ -31,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -342,6 +354,21 @@ static int dispatch(struct wos_req *req)
 }
 
 /*
+ * A request's fiber. When it parked, its connection was suspended and its
+ * reply kept aside (see wos_http_queue): resuming the connection makes
+ * libmicrohttpd call the access handler again, which queues the reply.
+ */
+static void dispatch_fiber(void *arg)
+{
+    struct wos_req *req = arg;
+    dispatch(req);
+    if (req->suspended) {
+        req->suspended = 0;
+        MHD_resume_connection(req->conn);
+    }
+}
+
+/*
  * Matches the route as soon as the headers are in, so that a body larger
  * than the route's limit is refused before it is read.
  */
@@ -411,11 +438,20 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (req->replied)
+    if (req->replied) {
+        wos_http_queue_deferred(req);
         return MHD_YES;
+    }
     if (req->body.failed)
         return MHD_NO;
-    dispatch(req);
+    int parked = wos_fiber_start(dispatch_fiber, req);
+    if (parked < 0)
+        dispatch(req); /* no memory for a stack: serve it here, waiting in poll */
+    if (parked == 1) {
+        req->suspended = 1;
+        MHD_suspend_connection(conn);
+        return MHD_YES;
+    }
     return req->replied ? MHD_YES : MHD_NO;
 }
 
@@ -487,6 +523,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         return;
     log_access(req, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     wos_db_request_done(req);
+    wos_http_drop_deferred(req);
     wos_arena_free(req->arena);
     *con_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
@@ -502,18 +539,44 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /*
- * Connections are accepted by one thread of ours and handed to the pool with
- * MHD_add_connection, which gives each to worker (fd mod pool size): every
- * worker gets its share. When the workers accept from a shared listening
- * socket themselves, whichever wakes first takes every pending connection,
- * and with keep-alive clients half the pool can sit idle while the other
- * half queues (seen: 16 connections on 2 of 4 threads, a p99 40x the p50).
+ * One event loop per HTTP thread: its libmicrohttpd daemon (driven from
+ * here: external epoll), its PostgreSQL socket, and an eventfd on which the
+ * accepting thread announces new connections (or the stop).
  */
-struct listener {
+struct pending_conn {
     int fd;
-    struct MHD_Daemon *daemon;
+    socklen_t len;
+    struct sockaddr_storage addr;
+};
+
+struct loop {
     pthread_t thread;
+    int epfd, wake_fd;
+    struct MHD_Daemon *daemon;
+    pthread_mutex_t lock; /* guards queue */
+    struct pending_conn *queue;
+    int queue_len, queue_cap;
     atomic_int stopping;
+    int pg_fd;
+    unsigned pg_events, pg_generation;
+};
+
+enum { EV_MHD = 1, EV_WAKE, EV_PG };
+
+/*
+ * Connections are accepted by one thread of ours and handed to the loops in
+ * turn: every loop gets its share. When the loops accept from a shared
+ * listening socket themselves, whichever wakes first takes every pending
+ * connection, and with keep-alive clients half of them can sit idle while
+ * the other half queues (seen: 16 connections on 2 of 4 threads, a p99 40x
+ * the p50).
+ */
+struct server {
+    int fd;
+    pthread_t accept_thread;
+    atomic_int stopping;
+    struct loop *loops;
+    int n_loops, started;
 };
 
 static int listen_socket(const struct wos_config *cfg)
@@ -537,16 +600,168 @@ static int listen_socket(const struct wos_config *cfg)
     return fd;
 }
 
+static void loop_wake(struct loop *l)
+{
+    uint64_t one = 1;
+    if (write(l->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        wos_log(NULL, WOS_LOG_WARN, "waking an HTTP thread: %s", strerror(errno));
+}
+
+/* From the accepting thread: queues the connection for l (closed when the queue cannot grow). */
+static void loop_hand_over(struct loop *l, int fd, const struct sockaddr_storage *addr,
+                           socklen_t len)
+{
+    pthread_mutex_lock(&l->lock);
+    if (l->queue_len == l->queue_cap) {
+        int cap = l->queue_cap ? 2 * l->queue_cap : 16;
+        struct pending_conn *q = realloc(l->queue, (size_t)cap * sizeof(*q));
+        if (!q) {
+            pthread_mutex_unlock(&l->lock);
+            close(fd);
+            return;
+        }
+        l->queue = q;
+        l->queue_cap = cap;
+    }
+    l->queue[l->queue_len++] = (struct pending_conn){.fd = fd, .len = len, .addr = *addr};
+    pthread_mutex_unlock(&l->lock);
+    loop_wake(l);
+}
+
+static void loop_take_connections(struct loop *l)
+{
+    uint64_t count;
+    if (read(l->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+        return;
+    struct pending_conn batch[64];
+    for (;;) {
+        pthread_mutex_lock(&l->lock);
+        int n = l->queue_len < 64 ? l->queue_len : 64;
+        if (n > 0) {
+            memcpy(batch, l->queue, (size_t)n * sizeof(batch[0]));
+            memmove(l->queue, l->queue + n, (size_t)(l->queue_len - n) * sizeof(batch[0]));
+            l->queue_len -= n;
+        }
+        pthread_mutex_unlock(&l->lock);
+        if (n == 0)
+            return;
+        for (int i = 0; i < n; i++)
+            /* on failure (connection limit, memory) MHD has closed the socket */
+            MHD_add_connection(l->daemon, batch[i].fd, (struct sockaddr *)&batch[i].addr,
+                               batch[i].len);
+    }
+}
+
+static int epoll_set(int epfd, int op, int fd, unsigned events, unsigned tag)
+{
+    struct epoll_event ev = {.events = events, .data.u32 = tag};
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+/* Keeps the PostgreSQL socket registered as db.c wants it (it changes on reconnect). */
+static void loop_watch_database(struct loop *l)
+{
+    unsigned events = 0, generation = 0;
+    int fd = wos_db_poll_fd(&events, &generation);
+    if (fd == l->pg_fd && events == l->pg_events && generation == l->pg_generation)
+        return;
+    if (fd >= 0) {
+        int fresh = fd != l->pg_fd || generation != l->pg_generation;
+        if (epoll_set(l->epfd, fresh ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, events, EV_PG) != 0 &&
+            errno == EEXIST)
+            epoll_set(l->epfd, EPOLL_CTL_MOD, fd, events, EV_PG);
+    }
+    l->pg_fd = fd;
+    l->pg_events = events;
+    l->pg_generation = generation;
+}
+
+static int loop_timeout_ms(struct loop *l)
+{
+    if (wos_fiber_has_ready())
+        return 0;
+    MHD_UNSIGNED_LONG_LONG t;
+    if (MHD_get_timeout(l->daemon, &t) != MHD_YES)
+        return 1000; /* nothing pending: still look at the stop flag now and then */
+    return t > 1000 ? 1000 : (int)t;
+}
+
+static void *loop_run(void *arg)
+{
+    struct loop *l = arg;
+    struct epoll_event events[64];
+    while (!atomic_load(&l->stopping)) {
+        loop_watch_database(l);
+        int n = epoll_wait(l->epfd, events, 64, loop_timeout_ms(l));
+        /* the database first: a server that went away is noticed before new requests use it */
+        for (int i = 0; i < n; i++)
+            if (events[i].data.u32 == EV_PG)
+                wos_db_poll_ready(events[i].events);
+        for (int i = 0; i < n; i++)
+            if (events[i].data.u32 == EV_WAKE)
+                loop_take_connections(l);
+        wos_fiber_run_ready();
+        MHD_run(l->daemon);
+    }
+    MHD_stop_daemon(l->daemon);
+    l->daemon = NULL;
+    wos_fiber_thread_done();
+    return NULL;
+}
+
+static struct MHD_Daemon *start_daemon(unsigned connection_limit)
+{
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+    return MHD_start_daemon(flags, 0, NULL, NULL, access_handler, NULL,
+                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WOS_HTTP_CONNECTION_MEMORY,
+                            MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+}
+
+static void loop_close(struct loop *l)
+{
+    if (l->daemon)
+        MHD_stop_daemon(l->daemon);
+    if (l->epfd >= 0)
+        close(l->epfd);
+    if (l->wake_fd >= 0)
+        close(l->wake_fd);
+    for (int i = 0; i < l->queue_len; i++)
+        close(l->queue[i].fd);
+    free(l->queue);
+    pthread_mutex_destroy(&l->lock);
+}
+
+static int loop_open(struct loop *l, unsigned connection_limit)
+{
+    l->pg_fd = -1;
+    pthread_mutex_init(&l->lock, NULL);
+    l->epfd = epoll_create1(EPOLL_CLOEXEC);
+    l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    l->daemon = start_daemon(connection_limit);
+    if (l->epfd < 0 || l->wake_fd < 0 || !l->daemon)
+        return WOS_ERROR;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    if (!info || epoll_set(l->epfd, EPOLL_CTL_ADD, info->epoll_fd, EPOLLIN, EV_MHD) != 0 ||
+        epoll_set(l->epfd, EPOLL_CTL_ADD, l->wake_fd, EPOLLIN, EV_WAKE) != 0)
+        return WOS_ERROR;
+    return WOS_OK;
+}
+
 static void *accept_loop(void *arg)
 {
-    struct listener *l = arg;
+    struct server *srv = arg;
     int warned = 0;
-    while (!atomic_load(&l->stopping)) {
+    unsigned next = 0;
+    while (!atomic_load(&srv->stopping)) {
         struct sockaddr_storage peer;
         socklen_t len = sizeof(peer);
-        int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = accept4(srv->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (atomic_load(&l->stopping))
+            if (atomic_load(&srv->stopping))
                 break;
             if (errno == EINTR || errno == ECONNABORTED)
                 continue; /* the peer gave up while queued: next one */
@@ -557,46 +772,60 @@ static void *accept_loop(void *arg)
             continue;
         }
         warned = 0;
-        /* on failure (connection limit, memory) MHD has closed the socket */
-        MHD_add_connection(l->daemon, fd, (struct sockaddr *)&peer, len);
+        loop_hand_over(&srv->loops[next++ % (unsigned)srv->n_loops], fd, &peer, len);
     }
     return NULL;
 }
 
-static struct MHD_Daemon *start_daemon(const struct wos_config *cfg)
+static void server_stop_loops(struct server *srv)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                     MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
-    return MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)WOS_HTTP_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    for (int i = 0; i < srv->started; i++) {
+        atomic_store(&srv->loops[i].stopping, 1);
+        loop_wake(&srv->loops[i]);
+    }
+    for (int i = 0; i < srv->started; i++)
+        pthread_join(srv->loops[i].thread, NULL);
+    for (int i = 0; i < srv->n_loops; i++)
+        loop_close(&srv->loops[i]);
+    free(srv->loops);
+    srv->loops = NULL;
 }
 
-static int listener_start(struct listener *l, const struct wos_config *cfg)
+static int server_start(struct server *srv, const struct wos_config *cfg)
 {
-    l->fd = listen_socket(cfg);
-    if (l->fd < 0)
+    srv->fd = listen_socket(cfg);
+    if (srv->fd < 0)
         return WOS_ERROR;
-    l->daemon = start_daemon(cfg);
-    if (!l->daemon || pthread_create(&l->thread, NULL, accept_loop, l) != 0) {
-        if (l->daemon)
-            MHD_stop_daemon(l->daemon);
-        close(l->fd);
+    srv->n_loops = (int)cfg->http_threads;
+    srv->loops = calloc((size_t)srv->n_loops, sizeof(*srv->loops));
+    unsigned limit = 4096u / (unsigned)srv->n_loops;
+    int ok = srv->loops != NULL;
+    for (int i = 0; ok && i < srv->n_loops; i++) {
+        srv->loops[i].epfd = srv->loops[i].wake_fd = -1;
+        ok = loop_open(&srv->loops[i], limit < 64 ? 64 : limit) == WOS_OK;
+    }
+    for (; ok && srv->started < srv->n_loops; srv->started++)
+        ok = pthread_create(&srv->loops[srv->started].thread, NULL, loop_run,
+                            &srv->loops[srv->started]) == 0;
+    ok = ok && pthread_create(&srv->accept_thread, NULL, accept_loop, srv) == 0;
+    if (!ok) {
+        int saved = errno;
+        if (srv->loops)
+            server_stop_loops(srv);
+        close(srv->fd);
+        errno = saved ? saved : ENOMEM;
         return WOS_ERROR;
     }
     return WOS_OK;
 }
 
 /* New connections are refused from here on (the listening socket is closed). */
-static void listener_stop_accepting(struct listener *l)
+static void server_stop_accepting(struct server *srv)
 {
-    atomic_store(&l->stopping, 1);
-    shutdown(l->fd, SHUT_RDWR); /* wakes accept4 */
-    pthread_join(l->thread, NULL);
-    close(l->fd);
+    atomic_store(&srv->stopping, 1);
+    shutdown(srv->fd, SHUT_RDWR); /* wakes accept4 */
+    pthread_join(srv->accept_thread, NULL);
+    close(srv->fd);
 }
 
 static void wait_for_signal(void)
@@ -610,15 +839,15 @@ static void wait_for_signal(void)
     wos_log(NULL, WOS_LOG_INFO, "%s received: draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-static void drain(struct listener *l)
+static void drain(struct server *srv)
 {
-    listener_stop_accepting(l);
+    server_stop_accepting(srv);
     for (int i = 0; i < SHUTDOWN_GRACE_SECONDS * 20 && wos_http_in_flight() > 0; i++)
         usleep(50 * 1000);
     if (wos_http_in_flight() > 0)
         wos_log(NULL, WOS_LOG_WARN, "%ld requests still running at shutdown",
                 wos_http_in_flight());
-    MHD_stop_daemon(l->daemon);
+    server_stop_loops(srv);
 }
 
 static void block_signals(void)
@@ -643,8 +872,8 @@ int wos_serve_main(int argc, char **argv)
     if (wos_migrate_on_start(cfg) != WOS_OK)
         return 1;
     wos_redis_init(cfg->redis_url);
-    struct listener l = {.fd = -1};
-    if (listener_start(&l, cfg) != WOS_OK) {
+    struct server srv = {.fd = -1};
+    if (server_start(&srv, cfg) != WOS_OK) {
         wos_log(NULL, WOS_LOG_ERROR, "could not listen on %s:%ld: %s", cfg->app_host,
                 (long)cfg->app_port, strerror(errno));
         return 1;
@@ -652,7 +881,7 @@ int wos_serve_main(int argc, char **argv)
     wos_log(NULL, WOS_LOG_INFO, "listening on http://%s:%ld (%ld threads)", cfg->app_host,
             (long)cfg->app_port, (long)cfg->http_threads);
     wait_for_signal();
-    drain(&l);
+    drain(&srv);
     wos_log(NULL, WOS_LOG_INFO, "stopped");
     return 0;
 }
