@@ -417,11 +417,14 @@ static void housekeeping(struct worker *w, struct control *ctl, struct timers *t
 static int poll_timeout(const struct worker *w, const struct control *ctl, const struct timers *t,
                         bool stopping)
 {
-    long long next = t->renew < t->reap ? t->renew : t->reap;
-    if (!stopping && !w->drain && t->schedule < next)
-        next = t->schedule;
-    if (!ctl->conn && ctl->retry_at < next)
-        next = ctl->retry_at;
+    long long next;
+    if (ctl->conn) {
+        next = t->renew < t->reap ? t->renew : t->reap;
+        if (!stopping && !w->drain && t->schedule < next)
+            next = t->schedule;
+    } else {
+        next = ctl->retry_at; /* due timers wait for the connection: never spin on them */
+    }
     if (stopping && t->deadline < next)
         next = t->deadline;
     long long ms = next - mono_ms();

@@ -5,6 +5,7 @@ Jobs are inserted with SQL (wos_job_enqueue, as modules do inside their transact
 test.flaky (fails its first payload.failures attempts), test.sleep (payload.ms), test.tick.
 """
 
+import os
 import re
 import signal
 import time
@@ -153,11 +154,23 @@ def test_sigterm_finishes_the_running_job_then_exits_0(start_server, wos_env, pg
     assert "finishing running jobs" in worker.log()
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_worker_survives_a_database_restart(start_server, wos_env, pg, services):
     env = worker_env(wos_env())
     worker = start_worker(start_server, env)
     services("pg-stop")
-    time.sleep(1.5)
+    time.sleep(1.0)
+    before = cpu_seconds(worker.proc.pid)
+    time.sleep(2.0)
+    # waiting for the database is sleeping, not spinning (it once polled with a zero timeout
+    # as soon as a timer came due while disconnected)
+    assert cpu_seconds(worker.proc.pid) - before < 0.3
     services("pg-start")
     conn = pg(env["DATABASE_URL"])
     job_id = enqueue(conn, "test.noop", {})
