@@ -7,10 +7,13 @@
  * '*' ("*0"/"*1") rather than NULL on some paths, so both are treated as
  * failure. Only hashes of the exact bcrypt shape reach crypt_r(), which
  * keeps other algorithms (DES, MD5, ...) and placeholders from verifying.
+ * Called from a request's fiber, the work runs on a helper thread
+ * (core/offload.h) so that the HTTP thread's other connections go on.
  */
 #include "auth/password.h"
 
 #include "core/common.h"
+#include "core/offload.h"
 
 #include <crypt.h>
 #include <openssl/crypto.h>
@@ -54,7 +57,7 @@ static void free_crypt_data(struct crypt_data *cd)
     free(cd);
 }
 
-int wos_password_hash(const char *pw, int cost, char out[WOS_PASSWORD_HASH_SIZE])
+static int hash_here(const char *pw, int cost, char out[WOS_PASSWORD_HASH_SIZE])
 {
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
     struct crypt_data *cd;
@@ -79,7 +82,7 @@ int wos_password_hash(const char *pw, int cost, char out[WOS_PASSWORD_HASH_SIZE]
     return rc;
 }
 
-bool wos_password_verify(const char *pw, const char *hash)
+static bool verify_here(const char *pw, const char *hash)
 {
     struct crypt_data *cd;
     const char *r;
@@ -95,4 +98,38 @@ bool wos_password_verify(const char *pw, const char *hash)
         ok = CRYPTO_memcmp(r, hash, BCRYPT_HASH_LEN) == 0;
     free_crypt_data(cd);
     return ok;
+}
+
+/* bcrypt runs on a helper thread when called from a request's fiber (core/offload.h). */
+struct bcrypt_call {
+    const char *pw, *hash;
+    int cost;
+    char *out;
+    int rc;
+};
+
+static void hash_call(void *arg)
+{
+    struct bcrypt_call *c = arg;
+    c->rc = hash_here(c->pw, c->cost, c->out);
+}
+
+static void verify_call(void *arg)
+{
+    struct bcrypt_call *c = arg;
+    c->rc = verify_here(c->pw, c->hash);
+}
+
+int wos_password_hash(const char *pw, int cost, char out[WOS_PASSWORD_HASH_SIZE])
+{
+    struct bcrypt_call c = {.pw = pw, .cost = cost, .out = out, .rc = WOS_ERROR};
+    wos_offload(hash_call, &c);
+    return c.rc;
+}
+
+bool wos_password_verify(const char *pw, const char *hash)
+{
+    struct bcrypt_call c = {.pw = pw, .hash = hash};
+    wos_offload(verify_call, &c);
+    return c.rc != 0;
 }

@@ -403,7 +403,8 @@ static long default_http_threads(const struct wos_config *c)
     (void)c;
     if (cores < 1)
         cores = 1;
-    return cores > 512 ? 1024 : 2 * cores;
+    /* event loops that never block on PostgreSQL or bcrypt: one per core (docs/decisions.md) */
+    return cores > 1024 ? 1024 : cores;
 }
 
 static long default_signup_enabled(const struct wos_config *c)

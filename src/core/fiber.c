@@ -8,9 +8,11 @@
 #include "core/fiber.h"
 #include "core/log.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -33,6 +35,13 @@
 #endif
 #define POOL_MAX 32
 
+/* Fibers woken by other threads, waiting to be queued by their own thread. */
+struct inbox {
+    pthread_mutex_t lock;
+    int fd; /* eventfd */
+    struct wos_fiber *head;
+};
+
 struct wos_fiber {
     ucontext_t ctx;        /* the fiber's own context while it is parked */
     ucontext_t caller_ctx; /* where it returns when it parks or ends */
@@ -41,6 +50,8 @@ struct wos_fiber {
     void *arg;
     int done, queued;
     struct wos_fiber *next_ready;
+    struct inbox *inbox; /* its thread's */
+    struct wos_fiber *next_remote;
 #ifdef WOS_FIBER_ASAN
     void *fake_stack;
     const void *caller_bottom;
@@ -52,6 +63,7 @@ static _Thread_local struct wos_fiber *current;
 static _Thread_local struct wos_fiber *ready_head, *ready_tail;
 static _Thread_local char *pool[POOL_MAX];
 static _Thread_local int pool_len;
+static _Thread_local struct inbox *thread_inbox;
 
 static size_t page_size(void)
 {
@@ -87,6 +99,65 @@ void wos_fiber_thread_done(void)
 {
     while (pool_len > 0)
         munmap(pool[--pool_len], page_size() + STACK_SIZE);
+    if (thread_inbox) {
+        close(thread_inbox->fd);
+        pthread_mutex_destroy(&thread_inbox->lock);
+        free(thread_inbox);
+        thread_inbox = NULL;
+    }
+}
+
+int wos_fiber_inbox_fd(void)
+{
+    if (thread_inbox)
+        return thread_inbox->fd;
+    struct inbox *in = calloc(1, sizeof(*in));
+    if (!in)
+        return -1;
+    in->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (in->fd < 0) {
+        free(in);
+        return -1;
+    }
+    pthread_mutex_init(&in->lock, NULL);
+    thread_inbox = in;
+    return in->fd;
+}
+
+int wos_fiber_remote_wakeable(void)
+{
+    return current && current->inbox;
+}
+
+void wos_fiber_wake_remote(struct wos_fiber *f)
+{
+    struct inbox *in = f->inbox;
+    pthread_mutex_lock(&in->lock);
+    f->next_remote = in->head;
+    in->head = f;
+    pthread_mutex_unlock(&in->lock);
+    uint64_t one = 1;
+    if (write(in->fd, &one, sizeof(one)) < 0)
+        wos_log(NULL, WOS_LOG_WARN, "waking a fiber of another thread failed");
+}
+
+void wos_fiber_inbox_drain(void)
+{
+    struct inbox *in = thread_inbox;
+    if (!in)
+        return;
+    uint64_t n;
+    if (read(in->fd, &n, sizeof(n)) < 0)
+        n = 0; /* EAGAIN: nothing new, but look all the same */
+    pthread_mutex_lock(&in->lock);
+    struct wos_fiber *f = in->head;
+    in->head = NULL;
+    pthread_mutex_unlock(&in->lock);
+    while (f) {
+        struct wos_fiber *next = f->next_remote;
+        wos_fiber_wake(f);
+        f = next;
+    }
 }
 
 /*
@@ -164,6 +235,7 @@ int wos_fiber_start(wos_fiber_fn fn, void *arg)
     f->mem = mem;
     f->fn = fn;
     f->arg = arg;
+    f->inbox = thread_inbox;
     make_context(f);
     return resume(f) ? 0 : 1;
 }

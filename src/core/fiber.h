@@ -35,7 +35,18 @@ void wos_fiber_wake(struct wos_fiber *f);
 void wos_fiber_run_ready(void);
 /* True when fibers are queued to run. */
 int wos_fiber_has_ready(void);
-/* Releases this thread's pooled stacks (thread exit). */
+/*
+ * Wakes a parked fiber from any thread: it is queued in its own thread's
+ * inbox, whose eventfd (wos_fiber_inbox_fd, made on first use) becomes
+ * readable; that thread's loop then calls wos_fiber_inbox_drain.
+ */
+void wos_fiber_wake_remote(struct wos_fiber *f);
+/* True when the running fiber can be woken from another thread (its thread has an inbox). */
+int wos_fiber_remote_wakeable(void);
+int wos_fiber_inbox_fd(void);
+/* Moves the fibers woken from other threads to this thread's run queue. */
+void wos_fiber_inbox_drain(void);
+/* Releases this thread's pooled stacks and inbox (thread exit). */
 void wos_fiber_thread_done(void);
 
 #endif

@@ -23,6 +23,7 @@
 #include "auth/auth.h"
 #include "core/config.h"
 #include "core/fiber.h"
+#include "core/offload.h"
 #include "core/log.h"
 #include "core/torture.h"
 #include "db/db.h"
@@ -561,7 +562,7 @@ struct loop {
     unsigned pg_events, pg_generation;
 };
 
-enum { EV_MHD = 1, EV_WAKE, EV_PG };
+enum { EV_MHD = 1, EV_WAKE, EV_PG, EV_INBOX };
 
 /*
  * Connections are accepted by one thread of ours and handed to the loops in
@@ -690,6 +691,9 @@ static void *loop_run(void *arg)
 {
     struct loop *l = arg;
     struct epoll_event events[64];
+    int inbox = wos_fiber_inbox_fd();
+    if (inbox < 0 || epoll_set(l->epfd, EPOLL_CTL_ADD, inbox, EPOLLIN, EV_INBOX) != 0)
+        wos_log(NULL, WOS_LOG_WARN, "HTTP thread without an inbox: bcrypt runs on it");
     while (!atomic_load(&l->stopping)) {
         loop_watch_database(l);
         int n = epoll_wait(l->epfd, events, 64, loop_timeout_ms(l));
@@ -697,9 +701,12 @@ static void *loop_run(void *arg)
         for (int i = 0; i < n; i++)
             if (events[i].data.u32 == EV_PG)
                 wos_db_poll_ready(events[i].events);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             if (events[i].data.u32 == EV_WAKE)
                 loop_take_connections(l);
+            else if (events[i].data.u32 == EV_INBOX)
+                wos_fiber_inbox_drain();
+        }
         wos_fiber_run_ready();
         MHD_run(l->daemon);
     }
@@ -872,16 +879,21 @@ int wos_serve_main(int argc, char **argv)
     if (wos_migrate_on_start(cfg) != WOS_OK)
         return 1;
     wos_redis_init(cfg->redis_url);
+    long helpers = sysconf(_SC_NPROCESSORS_ONLN);
+    if (wos_offload_start(helpers < 1 ? 1 : (int)helpers) != WOS_OK)
+        wos_log(NULL, WOS_LOG_WARN, "no helper threads: bcrypt runs on the HTTP threads");
     struct server srv = {.fd = -1};
     if (server_start(&srv, cfg) != WOS_OK) {
         wos_log(NULL, WOS_LOG_ERROR, "could not listen on %s:%ld: %s", cfg->app_host,
                 (long)cfg->app_port, strerror(errno));
+        wos_offload_stop();
         return 1;
     }
     wos_log(NULL, WOS_LOG_INFO, "listening on http://%s:%ld (%ld threads)", cfg->app_host,
             (long)cfg->app_port, (long)cfg->http_threads);
     wait_for_signal();
     drain(&srv);
+    wos_offload_stop();
     wos_log(NULL, WOS_LOG_INFO, "stopped");
     return 0;
 }

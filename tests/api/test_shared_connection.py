@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from factories import make_member, make_workspace
+from wos_harness import ADMIN_EMAIL, ADMIN_PASSWORD
 
 CALLERS = 24
 
@@ -217,3 +218,29 @@ def test_unknown_member_ids_in_many_requests(one_thread):
 
     for kind, r in together(CALLERS, ask):
         assert r.status_code == (200 if kind == "real" else 401), r.text
+
+
+def test_bcrypt_runs_beside_the_loop(start_server, wos_env, pg):
+    """A login's bcrypt runs on a helper thread: with one HTTP thread and a slow cost, other
+    requests are answered while the login is still hashing."""
+    srv = start_server(wos_env(HTTP_THREADS="1", PASSWORD_BCRYPT_ROUNDS="14"))
+    m = members(pg(srv.env["DATABASE_URL"]), 1, workspaces=1)[0]
+    assert me(srv, m).status_code == 200
+    result = {}
+
+    def login():
+        result["r"] = requests.post(srv.url + "/api/v1/auth/login",
+                                    json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+                                    timeout=60)
+
+    t = threading.Thread(target=login)
+    t.start()
+    time.sleep(0.2)  # the login is hashing now (cost 14: about a second)
+    answered_meanwhile = 0
+    while "r" not in result and answered_meanwhile < 10:
+        assert me(srv, m).status_code == 200
+        assert requests.get(srv.url + "/health", timeout=30).status_code == 200
+        answered_meanwhile += 1
+    t.join(60)
+    assert result["r"].status_code == 200, result["r"].text
+    assert answered_meanwhile == 10, "requests waited for the login's bcrypt"

@@ -196,7 +196,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.attendance_auto_close_grace_minutes, 60);
     assert_int_equal(c.eod_post_shift_grace_hours, 4);
     assert_string_equal(c.next_public_app_name, "Workforce Intelligence & Execution OS");
-    assert_int_equal(c.http_threads, 2 * (cores < 1 ? 1 : cores));
+    assert_int_equal(c.http_threads, cores < 1 ? 1 : cores);
     assert_int_equal(c.http_max_body_bytes, 1048576);
     assert_string_equal(c.web_dist_dir, "web/dist");
     assert_true(c.migrate_on_start);
