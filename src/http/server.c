@@ -34,6 +34,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <microhttpd.h>
 #include <signal.h>
@@ -683,8 +684,8 @@ static int loop_timeout_ms(struct loop *l)
         return 0;
     MHD_UNSIGNED_LONG_LONG t;
     if (MHD_get_timeout(l->daemon, &t) != MHD_YES)
-        return 1000; /* nothing pending: still look at the stop flag now and then */
-    return t > 1000 ? 1000 : (int)t;
+        return -1; /* nothing pending: a new connection or the stop comes through wake_fd */
+    return t > INT_MAX ? INT_MAX : (int)t;
 }
 
 static void *loop_run(void *arg)
