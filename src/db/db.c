@@ -48,8 +48,11 @@ struct step {
     PGresult *res;
 };
 
+struct link;
+
 /* A batch sent and waiting for its results (it lives on its caller's stack). */
 struct batch {
+    struct link *link;
     struct step *steps;
     int count;
     int next;                  /* the step whose result comes next */
@@ -65,16 +68,24 @@ struct tx_waiter {
     struct tx_waiter *next;
 };
 
-struct thread_db {
+/* One PostgreSQL connection of the thread. */
+struct link {
     PGconn *pg;
-    unsigned generation; /* bumped on every new connection */
+    unsigned generation;     /* changes whenever pg is replaced */
     unsigned char *prepared; /* prepared[id] != 0 when statement id is prepared (or sent) here */
     int prepared_cap;
     long long last_failure_ms;
-    struct wos_req *tx_owner; /* request holding an open transaction */
-    int tx_begin_pending;
     struct batch *head, *tail; /* in flight, in the order sent */
+    long long head_since_ms;   /* when the head batch began to run */
     int want_write;            /* libpq still holds output */
+};
+
+struct thread_db {
+    struct link links[WOS_DB_LINKS];
+    unsigned generations;
+    struct wos_req *tx_owner; /* request holding an open transaction */
+    struct link *tx_link;     /* where its BEGIN went (NULL while deferred) */
+    int tx_begin_pending;
     struct tx_waiter *tx_waiters;
 };
 
@@ -116,8 +127,10 @@ PGconn *wos_db_connect(const char *url, const char *application_name)
 static void thread_exit(void *p)
 {
     struct thread_db *t = p;
-    PQfinish(t->pg);
-    free(t->prepared);
+    for (int i = 0; i < WOS_DB_LINKS; i++) {
+        PQfinish(t->links[i].pg);
+        free(t->links[i].prepared);
+    }
     memset(t, 0, sizeof(*t));
 }
 
@@ -137,24 +150,26 @@ static void wake_tx_waiters(void)
 static void release_tx(void)
 {
     tdb.tx_owner = NULL;
+    tdb.tx_link = NULL;
     tdb.tx_begin_pending = 0;
     wake_tx_waiters();
 }
 
-/* Every batch in flight ends as lost; their callers answer 503. */
-static void drop_connection(void)
+/* Every batch in flight on l ends as lost; their callers answer 503. */
+static void drop_link(struct link *l)
 {
-    PQfinish(tdb.pg);
-    tdb.pg = NULL;
-    memset(tdb.prepared, 0, (size_t)tdb.prepared_cap);
-    tdb.want_write = 0;
-    for (struct batch *b = tdb.head, *next; b; b = next) {
+    PQfinish(l->pg);
+    l->pg = NULL;
+    memset(l->prepared, 0, (size_t)l->prepared_cap);
+    l->want_write = 0;
+    for (struct batch *b = l->head, *next; b; b = next) {
         next = b->next_batch;
         b->lost = b->done = 1;
         wos_fiber_wake(b->waiter);
     }
-    tdb.head = tdb.tail = NULL;
-    release_tx();
+    l->head = l->tail = NULL;
+    if (tdb.tx_link == l)
+        release_tx();
 }
 
 static PGconn *open_connection(void)
@@ -170,24 +185,55 @@ static PGconn *open_connection(void)
     return pg;
 }
 
-PGconn *wos_db_conn(void)
+/* l's connection, opened if needed; NULL while the server cannot be reached. */
+static PGconn *link_open(struct link *l)
 {
-    if (tdb.pg && PQstatus(tdb.pg) != CONNECTION_OK && !tdb.head)
-        drop_connection();
-    if (tdb.pg)
-        return tdb.pg;
-    if (tdb.last_failure_ms && now_ms() - tdb.last_failure_ms < RETRY_INTERVAL_MS)
+    if (l->pg && PQstatus(l->pg) != CONNECTION_OK && !l->head)
+        drop_link(l);
+    if (l->pg)
+        return l->pg;
+    if (l->last_failure_ms && now_ms() - l->last_failure_ms < RETRY_INTERVAL_MS)
         return NULL;
-    tdb.pg = open_connection();
-    if (!tdb.pg) {
-        tdb.last_failure_ms = now_ms();
+    l->pg = open_connection();
+    if (!l->pg) {
+        l->last_failure_ms = now_ms();
         return NULL;
     }
     pthread_once(&exit_key_once, make_exit_key);
     pthread_setspecific(exit_key, &tdb);
-    tdb.last_failure_ms = 0;
-    tdb.generation++;
-    return tdb.pg;
+    l->last_failure_ms = 0;
+    l->generation = ++tdb.generations;
+    return l->pg;
+}
+
+static int stuck(const struct link *l, long long now)
+{
+    return l->head && now - l->head_since_ms >= WOS_DB_SPILL_AFTER_MS;
+}
+
+/*
+ * The connection for a request's next batch: the first one, unless a
+ * statement has been running there for WOS_DB_SPILL_AFTER_MS (a report, a
+ * lock wait); then one of the others that is not stuck itself, opened on
+ * first need. A transaction stays on the connection of its BEGIN. NULL while
+ * the server cannot be reached.
+ */
+static struct link *choose_link(const struct wos_req *req)
+{
+    if (req && tdb.tx_owner == req && tdb.tx_link)
+        return tdb.tx_link;
+    struct link *first = &tdb.links[0];
+    if (!link_open(first))
+        return NULL;
+    long long now = now_ms();
+    if (!stuck(first, now))
+        return first;
+    for (int i = 1; i < WOS_DB_LINKS; i++) {
+        struct link *l = &tdb.links[i];
+        if (l->pg ? !stuck(l, now) && PQstatus(l->pg) == CONNECTION_OK : link_open(l) != NULL)
+            return l;
+    }
+    return first; /* every one is busy with something slow: queue behind the first */
 }
 
 static int stmt_id(struct wos_stmt *s)
@@ -203,27 +249,27 @@ static int stmt_id(struct wos_stmt *s)
     return expected;
 }
 
-static int is_prepared(int id)
+static int is_prepared(const struct link *l, int id)
 {
-    return id < tdb.prepared_cap && tdb.prepared[id];
+    return id < l->prepared_cap && l->prepared[id];
 }
 
-static void set_prepared(int id, unsigned char value)
+static void set_prepared(struct link *l, int id, unsigned char value)
 {
-    if (id >= tdb.prepared_cap) {
+    if (id >= l->prepared_cap) {
         if (!value)
             return;
-        int cap = tdb.prepared_cap ? tdb.prepared_cap : 64;
+        int cap = l->prepared_cap ? l->prepared_cap : 64;
         while (cap <= id)
             cap *= 2;
-        unsigned char *p = realloc(tdb.prepared, (size_t)cap);
+        unsigned char *p = realloc(l->prepared, (size_t)cap);
         if (!p)
             return; /* not remembered: it is prepared again, and that fails loudly */
-        memset(p + tdb.prepared_cap, 0, (size_t)(cap - tdb.prepared_cap));
-        tdb.prepared = p;
-        tdb.prepared_cap = cap;
+        memset(p + l->prepared_cap, 0, (size_t)(cap - l->prepared_cap));
+        l->prepared = p;
+        l->prepared_cap = cap;
     }
-    tdb.prepared[id] = value;
+    l->prepared[id] = value;
 }
 
 static int send_step(PGconn *pg, struct step *s)
@@ -242,15 +288,16 @@ static int send_step(PGconn *pg, struct step *s)
  * statement cannot make PostgreSQL skip it. Returns the index of the first
  * statement.
  */
-static int plan_batch(struct step *steps, int *count, const struct step *execs, int n_exec)
+static int plan_batch(struct link *l, struct step *steps, int *count, const struct step *execs,
+                      int n_exec)
 {
     *count = 0;
     for (int i = 0; i < n_exec; i++) {
         int id = stmt_id(execs[i].stmt);
-        if (is_prepared(id))
+        if (is_prepared(l, id))
             continue;
         steps[(*count)++] = (struct step){.kind = STEP_PREPARE, .stmt = execs[i].stmt};
-        set_prepared(id, 1);
+        set_prepared(l, id, 1);
     }
     int first = *count;
     for (int i = 0; i < n_exec; i++)
@@ -258,39 +305,47 @@ static int plan_batch(struct step *steps, int *count, const struct step *execs, 
     return first;
 }
 
-static int flush_output(void)
+static int flush_output(struct link *l)
 {
-    int rc = PQflush(tdb.pg);
-    tdb.want_write = rc == 1;
+    int rc = PQflush(l->pg);
+    l->want_write = rc == 1;
     return rc < 0 ? WOS_ERROR : WOS_OK;
 }
 
-/* Hands the results that have arrived to their batches, in order. */
-static void deliver_results(void)
+/* Takes the head batch off l: it is complete. */
+static void finish_head(struct link *l)
+{
+    struct batch *b = l->head;
+    l->head = b->next_batch;
+    if (!l->head)
+        l->tail = NULL;
+    l->head_since_ms = now_ms(); /* the next batch begins to run now */
+    b->done = 1;
+    wos_fiber_wake(b->waiter);
+}
+
+/* Hands the results that have arrived on l to their batches, in order. */
+static void deliver_results(struct link *l)
 {
     int idle_nulls = 0;
-    while (tdb.head && tdb.pg && !PQisBusy(tdb.pg)) {
-        struct batch *b = tdb.head;
-        PGresult *r = PQgetResult(tdb.pg);
+    while (l->head && l->pg && !PQisBusy(l->pg)) {
+        struct batch *b = l->head;
+        PGresult *r = PQgetResult(l->pg);
         if (b->phase == AWAIT_SYNC) {
             int synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
             PQclear(r);
             if (!synced) {
                 wos_log(NULL, WOS_LOG_WARN, "database pipeline out of step");
-                drop_connection();
+                drop_link(l);
                 return;
             }
-            tdb.head = b->next_batch;
-            if (!tdb.head)
-                tdb.tail = NULL;
-            b->done = 1;
-            wos_fiber_wake(b->waiter);
+            finish_head(l);
         } else if (b->phase == AWAIT_RESULT) {
             if (!r) {
                 /* libpq ends a command's results with one NULL before it moves on; a second means it lost track */
                 if (++idle_nulls > 1) {
                     wos_log(NULL, WOS_LOG_WARN, "database pipeline out of step");
-                    drop_connection();
+                    drop_link(l);
                     return;
                 }
                 continue;
@@ -307,78 +362,94 @@ static void deliver_results(void)
     }
 }
 
-int wos_db_poll_fd(unsigned *events, unsigned *generation)
+void wos_db_poll_fds(struct wos_db_watch out[WOS_DB_LINKS])
 {
-    *generation = tdb.generation;
-    if (!tdb.pg)
-        return -1;
-    *events = EPOLLIN | EPOLLRDHUP | (tdb.want_write ? EPOLLOUT : 0u);
-    return PQsocket(tdb.pg);
+    for (int i = 0; i < WOS_DB_LINKS; i++) {
+        const struct link *l = &tdb.links[i];
+        out[i].generation = l->generation;
+        out[i].fd = l->pg ? PQsocket(l->pg) : -1;
+        out[i].events = EPOLLIN | EPOLLRDHUP | (l->want_write ? EPOLLOUT : 0u);
+    }
 }
 
 /*
- * The socket is ready: sends what libpq still holds, reads what arrived and
- * wakes the requests whose results are complete. A connection the server
- * closed is dropped here, so the next request reconnects.
+ * Connection `index`'s socket is ready: sends what libpq still holds, reads
+ * what arrived and wakes the requests whose results are complete. A
+ * connection the server closed is dropped here, so the next request
+ * reconnects.
  */
-void wos_db_poll_ready(unsigned events)
+void wos_db_poll_ready(int index, unsigned events)
 {
-    if (!tdb.pg)
+    if (index < 0 || index >= WOS_DB_LINKS)
         return;
-    if ((events & EPOLLOUT) && flush_output() != WOS_OK) {
-        drop_connection();
+    struct link *l = &tdb.links[index];
+    if (!l->pg)
+        return;
+    if ((events & EPOLLOUT) && flush_output(l) != WOS_OK) {
+        drop_link(l);
         return;
     }
     if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
         return;
-    if (!PQconsumeInput(tdb.pg) || PQstatus(tdb.pg) != CONNECTION_OK) {
-        if (tdb.head)
+    if (!PQconsumeInput(l->pg) || PQstatus(l->pg) != CONNECTION_OK) {
+        if (l->head)
             wos_log(NULL, WOS_LOG_WARN, "database connection lost");
-        drop_connection();
+        drop_link(l);
         return;
     }
     PGnotify *n;
-    while ((n = PQnotifies(tdb.pg)))
+    while ((n = PQnotifies(l->pg)))
         PQfreemem(n);
-    deliver_results();
-    if (tdb.pg && !tdb.head && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
-        drop_connection(); /* idle and hung up: the server is gone */
+    deliver_results(l);
+    if (l->pg && !l->head && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+        drop_link(l); /* idle and hung up: the server is gone */
 }
 
 /* Waits for b's results: parks the fiber, or polls when there is none. */
 static void await_batch(struct batch *b)
 {
+    struct link *l = b->link;
     while (!b->done) {
         if (b->waiter) {
             wos_fiber_park();
             continue;
         }
-        struct pollfd p = {.fd = PQsocket(tdb.pg), .events = POLLIN | (tdb.want_write ? POLLOUT : 0)};
+        struct pollfd p = {.fd = PQsocket(l->pg), .events = POLLIN | (l->want_write ? POLLOUT : 0)};
         if (poll(&p, 1, -1) < 0)
             continue;
         unsigned ev = (p.revents & POLLIN ? EPOLLIN : 0u) | (p.revents & POLLOUT ? EPOLLOUT : 0u) |
                       (p.revents & (POLLHUP | POLLERR | POLLNVAL) ? EPOLLHUP : 0u);
-        wos_db_poll_ready(ev);
+        wos_db_poll_ready((int)(l - tdb.links), ev);
     }
 }
 
-/* Sends all steps with one Sync and waits for one result per step. WOS_ERROR when the connection failed. */
-static int run_pipeline(PGconn *pg, struct step *steps, int count)
+/* Sends all steps with one Sync on l and waits for one result per step. WOS_ERROR when the connection failed. */
+static int run_pipeline(struct link *l, struct step *steps, int count)
 {
-    struct batch b = {.steps = steps, .count = count, .waiter = wos_fiber_current()};
+    struct batch b = {.link = l, .steps = steps, .count = count, .waiter = wos_fiber_current()};
     int ok = 1;
     for (int i = 0; i < count && ok; i++)
-        ok = send_step(pg, &steps[i]);
-    ok = ok && PQpipelineSync(pg) && flush_output() == WOS_OK;
+        ok = send_step(l->pg, &steps[i]);
+    ok = ok && PQpipelineSync(l->pg) && flush_output(l) == WOS_OK;
     if (!ok) {
-        drop_connection();
+        drop_link(l);
         return WOS_ERROR;
     }
-    if (tdb.tail)
-        tdb.tail->next_batch = &b;
-    else
-        tdb.head = &b;
-    tdb.tail = &b;
+    /* b leaves the queue (finish_head, drop_link) before await_batch returns */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#endif
+    if (l->tail) {
+        l->tail->next_batch = &b;
+    } else {
+        l->head = &b;
+        l->head_since_ms = now_ms();
+    }
+    l->tail = &b;
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic pop
+#endif
     await_batch(&b);
     return b.lost ? WOS_ERROR : WOS_OK;
 }
@@ -447,7 +518,7 @@ static PGresult *unavailable(struct wos_req *req, unsigned flags, struct wos_db_
  * Forgets the prepares that did not succeed (so the next batch sends them
  * again); returns the first one that failed, if any.
  */
-static const struct step *check_prepares(const struct step *steps, int count)
+static const struct step *check_prepares(struct link *l, const struct step *steps, int count)
 {
     const struct step *failed = NULL;
     for (int i = 0; i < count; i++) {
@@ -456,7 +527,7 @@ static const struct step *check_prepares(const struct step *steps, int count)
         ExecStatusType st = PQresultStatus(steps[i].res);
         if (st == PGRES_COMMAND_OK)
             continue;
-        set_prepared(stmt_id(steps[i].stmt), 0);
+        set_prepared(l, stmt_id(steps[i].stmt), 0);
         if (st != PGRES_PIPELINE_ABORTED && !failed)
             failed = &steps[i];
     }
@@ -472,8 +543,8 @@ PGresult *wos_db_exec_opt(struct wos_req *req, struct wos_stmt *stmt, int n,
         wos_reply_internal(req, "database connection busy");
         return NULL;
     }
-    PGconn *pg = wos_torture_fail(WOS_TORTURE_DB) ? NULL : wos_db_conn();
-    if (!pg)
+    struct link *l = wos_torture_fail(WOS_TORTURE_DB) ? NULL : choose_link(req);
+    if (!l)
         return unavailable(req, flags, err);
 
     struct step execs[3], steps[MAX_STEPS];
@@ -490,21 +561,22 @@ PGresult *wos_db_exec_opt(struct wos_req *req, struct wos_stmt *stmt, int n,
         begin_at = n_exec;
         execs[n_exec++] = (struct step){.kind = STEP_EXEC, .stmt = &stmt_begin};
         tdb.tx_begin_pending = 0;
+        tdb.tx_link = l;
     }
     execs[n_exec++] = (struct step){.kind = STEP_EXEC, .stmt = stmt, .n = n, .params = params};
-    int first = plan_batch(steps, &count, execs, n_exec);
+    int first = plan_batch(l, steps, &count, execs, n_exec);
     int main_at = count - 1;
     if (auth_at >= 0)
         auth_at += first;
     if (begin_at >= 0)
         begin_at += first;
 
-    if (run_pipeline(pg, steps, count) != WOS_OK) {
+    if (run_pipeline(l, steps, count) != WOS_OK) {
         free_results(steps, count, NULL);
         wos_log(req, WOS_LOG_WARN, "database connection lost");
         return unavailable(req, flags, err);
     }
-    const struct step *bad_prepare = check_prepares(steps, count);
+    const struct step *bad_prepare = check_prepares(l, steps, count);
     if (begin_at >= 0 && PQresultStatus(steps[begin_at].res) != PGRES_COMMAND_OK &&
         tdb.tx_owner == req)
         release_tx();
@@ -565,20 +637,19 @@ const char *wos_db_json(struct wos_req *req, struct wos_stmt *stmt, int n,
     return PQgetvalue(res, 0, 0);
 }
 
-/* One statement without parameters, outside any request's checks. 1 when it succeeded. */
-static int run_plain(struct wos_stmt *stmt)
+/* One statement without parameters on l, outside any request's checks. 1 when it succeeded. */
+static int run_plain(struct link *l, struct wos_stmt *stmt)
 {
-    PGconn *pg = wos_db_conn();
-    if (!pg)
+    if (!l || !link_open(l))
         return 0;
     struct step exec = {.kind = STEP_EXEC, .stmt = stmt}, steps[2];
     int count = 0;
-    plan_batch(steps, &count, &exec, 1);
-    if (run_pipeline(pg, steps, count) != WOS_OK) {
+    plan_batch(l, steps, &count, &exec, 1);
+    if (run_pipeline(l, steps, count) != WOS_OK) {
         free_results(steps, count, NULL);
         return 0;
     }
-    check_prepares(steps, count);
+    check_prepares(l, steps, count);
     int ok = result_ok(steps[count - 1].res);
     free_results(steps, count, NULL);
     return ok;
@@ -611,8 +682,8 @@ void wos_db_rollback(struct wos_req *req)
 {
     if (tdb.tx_owner != req)
         return;
-    if (!tdb.tx_begin_pending && tdb.pg)
-        run_plain(&stmt_rollback); /* sent before any other request's statement */
+    if (tdb.tx_link && tdb.tx_link->pg)
+        run_plain(tdb.tx_link, &stmt_rollback); /* before any other request's statement */
     if (tdb.tx_owner == req)
         release_tx();
 }
@@ -624,5 +695,5 @@ void wos_db_request_done(struct wos_req *req)
 
 int wos_db_ping(void)
 {
-    return tdb.tx_owner ? 1 : run_plain(&stmt_ping);
+    return tdb.tx_owner ? 1 : run_plain(choose_link(NULL), &stmt_ping);
 }

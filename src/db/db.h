@@ -1,8 +1,8 @@
 /*
  * db.h: PostgreSQL access for request handlers.
  *
- * Each HTTP thread owns one libpq connection, opened lazily and reopened by
- * itself after the server went away. Statements are declared once with
+ * Each HTTP thread owns its libpq connections, opened lazily and reopened by
+ * themselves after the server went away. Statements are declared once with
  * WOS_STMT and prepared on each connection the first time they run there.
  * Parameters only: there is no way to pass SQL text built at run time.
  *
@@ -64,15 +64,23 @@ void wos_db_rollback(struct wos_req *req);
 /* Called when a request completes: rolls back a forgotten transaction. */
 void wos_db_request_done(struct wos_req *req);
 /*
- * For the thread's event loop: the socket to watch (-1 when there is no
- * connection), the epoll events wanted, and a number that changes whenever
- * the connection is replaced (the socket must be registered again).
+ * A thread has up to WOS_DB_LINKS connections. The first carries every
+ * batch; when a statement has been running on it for WOS_DB_SPILL_AFTER_MS,
+ * new batches go to another one (opened on first need), so a slow report
+ * or a lock wait does not hold up the requests queued behind it.
  */
-int wos_db_poll_fd(unsigned *events, unsigned *generation);
-/* The socket reported these epoll events: flush, read, wake the requests whose results are in. */
-void wos_db_poll_ready(unsigned events);
-/* The thread's connection (connecting if needed), or NULL when the database is down. */
-PGconn *wos_db_conn(void);
+#define WOS_DB_LINKS 4
+#define WOS_DB_SPILL_AFTER_MS 20
+
+/* For the thread's event loop: what to watch on each connection (fd -1: none). */
+struct wos_db_watch {
+    int fd;
+    unsigned events;    /* epoll events wanted */
+    unsigned generation; /* changes when the connection is replaced: register again */
+};
+void wos_db_poll_fds(struct wos_db_watch out[WOS_DB_LINKS]);
+/* Connection `index`'s socket reported these epoll events: flush, read, wake the requests whose results are in. */
+void wos_db_poll_ready(int index, unsigned events);
 /* "ok" / "down" with one round trip, for health. */
 int wos_db_ping(void);
 /* Opens a standalone connection for CLI commands (UTF8, application_name set). NULL on failure (printed). */

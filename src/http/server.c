@@ -559,11 +559,11 @@ struct loop {
     struct pending_conn *queue;
     int queue_len, queue_cap;
     atomic_int stopping;
-    int pg_fd;
-    unsigned pg_events, pg_generation;
+    struct wos_db_watch pg[WOS_DB_LINKS]; /* as registered in epfd */
 };
 
-enum { EV_MHD = 1, EV_WAKE, EV_PG, EV_INBOX };
+/* epoll tags; the database connections are EV_PG + their index */
+enum { EV_MHD = 1, EV_WAKE, EV_INBOX, EV_PG = 16 };
 
 /*
  * Connections are accepted by one thread of ours and handed to the loops in
@@ -660,22 +660,26 @@ static int epoll_set(int epfd, int op, int fd, unsigned events, unsigned tag)
     return epoll_ctl(epfd, op, fd, &ev);
 }
 
-/* Keeps the PostgreSQL socket registered as db.c wants it (it changes on reconnect). */
+/* Keeps the PostgreSQL sockets registered as db.c wants them (they change on reconnect). */
 static void loop_watch_database(struct loop *l)
 {
-    unsigned events = 0, generation = 0;
-    int fd = wos_db_poll_fd(&events, &generation);
-    if (fd == l->pg_fd && events == l->pg_events && generation == l->pg_generation)
-        return;
-    if (fd >= 0) {
-        int fresh = fd != l->pg_fd || generation != l->pg_generation;
-        if (epoll_set(l->epfd, fresh ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, events, EV_PG) != 0 &&
-            errno == EEXIST)
-            epoll_set(l->epfd, EPOLL_CTL_MOD, fd, events, EV_PG);
+    struct wos_db_watch now[WOS_DB_LINKS];
+    wos_db_poll_fds(now);
+    for (unsigned i = 0; i < WOS_DB_LINKS; i++) {
+        struct wos_db_watch *was = &l->pg[i];
+        if (now[i].fd == was->fd && now[i].events == was->events &&
+            now[i].generation == was->generation)
+            continue;
+        if (now[i].fd >= 0) {
+            /* a replaced connection's socket left the set when it was closed */
+            int fresh = now[i].fd != was->fd || now[i].generation != was->generation;
+            if (epoll_set(l->epfd, fresh ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, now[i].fd,
+                          now[i].events, EV_PG + i) != 0 &&
+                errno == EEXIST)
+                epoll_set(l->epfd, EPOLL_CTL_MOD, now[i].fd, now[i].events, EV_PG + i);
+        }
+        *was = now[i];
     }
-    l->pg_fd = fd;
-    l->pg_events = events;
-    l->pg_generation = generation;
 }
 
 static int loop_timeout_ms(struct loop *l)
@@ -700,8 +704,8 @@ static void *loop_run(void *arg)
         int n = epoll_wait(l->epfd, events, 64, loop_timeout_ms(l));
         /* the database first: a server that went away is noticed before new requests use it */
         for (int i = 0; i < n; i++)
-            if (events[i].data.u32 == EV_PG)
-                wos_db_poll_ready(events[i].events);
+            if (events[i].data.u32 >= EV_PG)
+                wos_db_poll_ready((int)(events[i].data.u32 - EV_PG), events[i].events);
         for (int i = 0; i < n; i++) {
             if (events[i].data.u32 == EV_WAKE)
                 loop_take_connections(l);
@@ -745,7 +749,8 @@ static void loop_close(struct loop *l)
 
 static int loop_open(struct loop *l, unsigned connection_limit)
 {
-    l->pg_fd = -1;
+    for (int i = 0; i < WOS_DB_LINKS; i++)
+        l->pg[i].fd = -1;
     pthread_mutex_init(&l->lock, NULL);
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
     l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

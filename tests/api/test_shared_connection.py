@@ -147,9 +147,11 @@ def test_concurrent_writes_each_commit_once(one_thread):
 
 def test_a_request_blocked_in_postgresql_does_not_hold_up_the_loop(one_thread, pg):
     """With one HTTP thread, a check-in waiting for a lock the test holds must not stop the
-    loop: /health (no database) answers meanwhile, and the check-in completes afterwards."""
+    loop: /health (no database) answers meanwhile, other members' reads go to a second
+    connection of the thread instead of queueing behind the blocked statement, and the
+    check-in completes afterwards."""
     srv = one_thread
-    m = members(srv.db, 1, workspaces=1)[0]
+    m, other = members(srv.db, 2, workspaces=1)
     assert me(srv, m).status_code == 200  # the thread's connection is open and warm
     locker = psycopg.connect(srv.env["DATABASE_URL"])
     try:
@@ -168,13 +170,19 @@ def test_a_request_blocked_in_postgresql_does_not_hold_up_the_loop(one_thread, p
         while time.monotonic() < deadline and not waiting:
             waiting = srv.db.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'wos-serve'"
-                " AND wait_event_type = 'Lock'").fetchone()[0] > 0
+                " AND datname = current_database() AND wait_event_type = 'Lock'").fetchone()[0] > 0
             time.sleep(0.05)
         assert waiting, "the check-in never reached the lock"
         for _ in range(5):
             r = requests.get(srv.url + "/health", timeout=5)
             assert r.status_code == 200
+            r = me(srv, other)
+            assert r.status_code == 200 and r.json()["id"] == other.user_id
         assert "r" not in result
+        connections = srv.db.execute("SELECT count(*) FROM pg_stat_activity"
+                                     " WHERE application_name = 'wos-serve'"
+                                     " AND datname = current_database()").fetchone()[0]
+        assert connections == 2
     finally:
         locker.rollback()
         locker.close()
