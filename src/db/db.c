@@ -8,18 +8,21 @@
  * never runs for a caller whose check failed. PREPAREs go first: they only
  * parse our own SQL, and later batches may count on them.
  *
- * The connection stays in pipeline mode and non-blocking, and it is shared
- * by the requests of its thread: each sends its batch and parks its fiber
- * (core/fiber.h) while the thread's event loop serves other connections.
- * Batches are answered in the order they were sent, so several requests'
- * statements travel and run back to back. A request that opens a
- * transaction owns the connection until it ends it: the others wait before
- * sending. Outside a fiber a call waits for its results in poll(2).
+ * A thread's connections stay in pipeline mode and non-blocking, and are
+ * shared by the requests of the thread: each sends its batch and parks its
+ * fiber (core/fiber.h) while the thread's event loop serves other
+ * connections. Batches are answered in the order they were sent, so several
+ * requests' statements travel and run back to back. Everything goes to the
+ * first connection unless a statement has been running there for
+ * WOS_DB_SPILL_AFTER_MS; then new batches go to another (choose_link). A
+ * request that opens a transaction owns the thread's connections until it
+ * ends it: the others wait before sending. Outside a fiber a call waits for
+ * its results in poll(2).
  *
- * Liveness: the event loop watches the socket (wos_db_poll_fd); a server
- * that restarted closes it, the connection is dropped, and the next request
- * reconnects instead of failing. While the server is down, connection
- * attempts are spaced out and requests answer 503 at once.
+ * Liveness: the event loop watches the sockets (wos_db_poll_fds); a server
+ * that restarted closes them, the connections are dropped, and the next
+ * request reconnects instead of failing. While the server is down,
+ * connection attempts are spaced out and requests answer 503 at once.
  */
 #include "db/db.h"
 #include "auth/auth.h"

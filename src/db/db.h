@@ -6,6 +6,11 @@
  * WOS_STMT and prepared on each connection the first time they run there.
  * Parameters only: there is no way to pass SQL text built at run time.
  *
+ * The connections run in pipeline mode and are shared by the requests of
+ * their thread: a statement's caller sends its batch and, on a fiber, parks
+ * until the results are in (see db.c); the thread's event loop watches the
+ * sockets through wos_db_poll_fds and wos_db_poll_ready.
+ *
  * When a request's database authentication is still pending (see
  * http/request.h), its first statement is pipelined behind the principal
  * check in the same round trip; if the check fails, PostgreSQL skips the
