@@ -860,6 +860,8 @@ static void drain(struct server *srv)
     if (wos_http_in_flight() > 0)
         wos_log(NULL, WOS_LOG_WARN, "%ld requests still running at shutdown",
                 wos_http_in_flight());
+    /* the helpers first: a job they finish wakes its fiber through its loop's inbox */
+    wos_offload_stop();
     server_stop_loops(srv);
 }
 
@@ -899,7 +901,6 @@ int wos_serve_main(int argc, char **argv)
             (long)cfg->app_port, (long)cfg->http_threads);
     wait_for_signal();
     drain(&srv);
-    wos_offload_stop();
     wos_log(NULL, WOS_LOG_INFO, "stopped");
     return 0;
 }
