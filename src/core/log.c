@@ -183,6 +183,11 @@ void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fm
     emit_text(line, n, m > WOS_LOG_MSG_MAX ? WOS_LOG_MSG_MAX : (size_t)m, ctx);
 }
 
+int wos_log_enabled(enum wos_log_level level)
+{
+    return level >= min_level;
+}
+
 void wos_log_message(enum wos_log_level level, const char *msg, size_t len)
 {
     if (level < min_level)

@@ -22,5 +22,7 @@ void wos_log(const struct wos_req *req, enum wos_log_level level, const char *fm
     __attribute__((format(printf, 3, 4)));
 /* The same for a message already formatted (len bytes, no request context). */
 void wos_log_message(enum wos_log_level level, const char *msg, size_t len);
+/* True when messages of this level are written (to skip building one that would not be). */
+int wos_log_enabled(enum wos_log_level level);
 
 #endif

@@ -489,6 +489,8 @@ static void put_ulong(struct line *l, unsigned long v)
 /* "access GET /path 200 15 0.3ms rid=...[ aborted]" */
 static void log_access(const struct wos_req *req, int completed)
 {
+    if (!wos_log_enabled(WOS_LOG_INFO))
+        return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long tenths_ms = ((now.tv_sec - req->started.tv_sec) * 1000000000L +

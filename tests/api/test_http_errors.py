@@ -242,6 +242,18 @@ def test_access_log_records_error_status(server, http):
     assert "tok-canary-99" not in server.log()
 
 
+def test_access_log_follows_log_level(start_server, wos_env, client):
+    """LOG_LEVEL=warn writes no access line (the line is not even built), info writes one."""
+    quiet = start_server(wos_env(LOG_LEVEL="warn"))
+    rid = "log-quiet-%d" % int(time.time() * 1000)
+    r = client(quiet).get("/api/v1/health", headers={"X-Request-ID": rid})
+    assert r.status_code == 200 and r.headers["X-Request-ID"] == rid
+    loud = start_server(wos_env(LOG_LEVEL="info"))
+    client(loud).get("/api/v1/health", headers={"X-Request-ID": rid})
+    wait_for_log(loud, rid)
+    assert rid not in quiet.log()
+
+
 def test_password_never_logged(api_server, api):
     canary = "Log-Canary-Passw0rd-5521"
     rid = "log-pw-%d" % int(time.time() * 1000)
