@@ -51,17 +51,6 @@ static struct block *block_new(size_t size)
  * outgrows FIRST_BLOCK. The spare is freed when its thread exits (the main
  * thread's when the process does).
  */
-#if defined(__SANITIZE_ADDRESS__) /* gcc */
-#define WOS_ASAN 1
-#elif defined(__has_feature) /* clang */
-#if __has_feature(address_sanitizer)
-#define WOS_ASAN 1
-#endif
-#endif
-#ifndef WOS_ASAN
-#define WOS_ASAN 0
-#endif
-
 static _Thread_local struct block *spare;
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;

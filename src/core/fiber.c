@@ -6,6 +6,7 @@
  * stack overflows and misses real ones).
  */
 #include "core/fiber.h"
+#include "core/common.h"
 #include "core/log.h"
 
 #include <pthread.h>
@@ -17,15 +18,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__) /* gcc */
-#define WOS_FIBER_ASAN 1
-#elif defined(__has_feature) /* clang */
-#if __has_feature(address_sanitizer)
-#define WOS_FIBER_ASAN 1
-#endif
-#endif
-
-#ifdef WOS_FIBER_ASAN
+#if WOS_ASAN
 #include <sanitizer/common_interface_defs.h>
 /* sanitized frames are several times larger; the space is only reserved, not touched */
 #define STACK_SIZE (4u << 20)
@@ -52,7 +45,7 @@ struct wos_fiber {
     struct wos_fiber *next_ready;
     struct inbox *inbox; /* its thread's */
     struct wos_fiber *next_remote;
-#ifdef WOS_FIBER_ASAN
+#if WOS_ASAN
     void *fake_stack;
     const void *caller_bottom;
     size_t caller_size;
@@ -147,8 +140,8 @@ void wos_fiber_inbox_drain(void)
     if (!in)
         return;
     uint64_t n;
-    if (read(in->fd, &n, sizeof(n)) < 0)
-        n = 0; /* EAGAIN: nothing new, but look all the same */
+    ssize_t got = read(in->fd, &n, sizeof(n)); /* EAGAIN too: look all the same */
+    (void)got;
     pthread_mutex_lock(&in->lock);
     struct wos_fiber *f = in->head;
     in->head = NULL;
@@ -167,7 +160,7 @@ void wos_fiber_inbox_drain(void)
 static int resume(struct wos_fiber *f)
 {
     current = f;
-#ifdef WOS_FIBER_ASAN
+#if WOS_ASAN
     void *fake = NULL;
     __sanitizer_start_switch_fiber(&fake, f->mem + page_size(), STACK_SIZE);
     swapcontext(&f->caller_ctx, &f->ctx);
@@ -186,7 +179,7 @@ static int resume(struct wos_fiber *f)
 /* From f back to the stack that resumed it; returns when f is resumed. */
 static void leave(struct wos_fiber *f)
 {
-#ifdef WOS_FIBER_ASAN
+#if WOS_ASAN
     /* a fiber that has ended will never come back: its fake stack can go */
     __sanitizer_start_switch_fiber(f->done ? NULL : &f->fake_stack, f->caller_bottom,
                                    f->caller_size);
@@ -200,7 +193,7 @@ static void leave(struct wos_fiber *f)
 static void entry(void)
 {
     struct wos_fiber *f = current;
-#ifdef WOS_FIBER_ASAN
+#if WOS_ASAN
     __sanitizer_finish_switch_fiber(NULL, &f->caller_bottom, &f->caller_size);
 #endif
     f->fn(f->arg);

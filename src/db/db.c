@@ -233,7 +233,7 @@ static struct link *choose_link(const struct wos_req *req)
         return first;
     for (int i = 1; i < WOS_DB_LINKS; i++) {
         struct link *l = &tdb.links[i];
-        if (l->pg ? !stuck(l, now) && PQstatus(l->pg) == CONNECTION_OK : link_open(l) != NULL)
+        if (link_open(l) && PQstatus(l->pg) == CONNECTION_OK && !stuck(l, now))
             return l;
     }
     return first; /* every one is busy with something slow: queue behind the first */

@@ -76,8 +76,7 @@ struct wos_req {
     size_t response_bytes;
     int replied;
     int suspended;                    /* parked on its fiber: libmicrohttpd waits for it */
-    struct MHD_Response *deferred;    /* the reply of a suspended request, queued on resume */
-    unsigned deferred_status;
+    struct MHD_Response *deferred;    /* the reply (status: `status`) of a suspended request, queued on resume */
     struct timespec started;
 };
 

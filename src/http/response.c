@@ -93,7 +93,6 @@ int wos_http_queue(struct wos_req *req, unsigned status, struct MHD_Response *r,
     add_common_headers(req, r);
     if (req->suspended) {
         req->deferred = r;
-        req->deferred_status = status;
     } else {
         MHD_queue_response(req->conn, status, r);
         MHD_destroy_response(r);
@@ -108,7 +107,7 @@ void wos_http_queue_deferred(struct wos_req *req)
 {
     if (!req->deferred)
         return;
-    MHD_queue_response(req->conn, req->deferred_status, req->deferred);
+    MHD_queue_response(req->conn, req->status, req->deferred);
     wos_http_drop_deferred(req);
 }
 

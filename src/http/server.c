@@ -749,11 +749,17 @@ static void loop_close(struct loop *l)
     pthread_mutex_destroy(&l->lock);
 }
 
-static int loop_open(struct loop *l, unsigned connection_limit)
+/* What loop_close may undo, set before any loop is opened. */
+static void loop_init(struct loop *l)
 {
+    l->epfd = l->wake_fd = -1;
     for (int i = 0; i < WOS_DB_LINKS; i++)
         l->pg[i].fd = -1;
     pthread_mutex_init(&l->lock, NULL);
+}
+
+static int loop_open(struct loop *l, unsigned connection_limit)
+{
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
     l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     l->daemon = start_daemon(connection_limit);
@@ -815,13 +821,16 @@ static int server_start(struct server *srv, const struct wos_config *cfg)
     srv->loops = calloc((size_t)srv->n_loops, sizeof(*srv->loops));
     unsigned limit = 4096u / (unsigned)srv->n_loops;
     int ok = srv->loops != NULL;
-    for (int i = 0; ok && i < srv->n_loops; i++) {
-        srv->loops[i].epfd = srv->loops[i].wake_fd = -1;
+    for (int i = 0; ok && i < srv->n_loops; i++)
+        loop_init(&srv->loops[i]);
+    for (int i = 0; ok && i < srv->n_loops; i++)
         ok = loop_open(&srv->loops[i], limit < 64 ? 64 : limit) == WOS_OK;
+    /* started counts the threads that exist: only those are joined */
+    while (ok && srv->started < srv->n_loops) {
+        struct loop *l = &srv->loops[srv->started];
+        ok = pthread_create(&l->thread, NULL, loop_run, l) == 0;
+        srv->started += ok;
     }
-    for (; ok && srv->started < srv->n_loops; srv->started++)
-        ok = pthread_create(&srv->loops[srv->started].thread, NULL, loop_run,
-                            &srv->loops[srv->started]) == 0;
     ok = ok && pthread_create(&srv->accept_thread, NULL, accept_loop, srv) == 0;
     if (!ok) {
         int saved = errno;
